@@ -7,6 +7,8 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace hodei::job {
@@ -17,21 +19,45 @@ struct Step {
   bool continue_on_error = false;         // a failure neither stops nor fails the job
   std::map<std::string, std::string> env; // overrides the job's env for this step
   std::string working_dir;                // relative to the workspace; empty = workspace
+
+  bool operator==(const Step &) const = default;
 };
 
 struct ArtifactInput {
   std::string uri;                   // scheme picks the backend: s3://, file://
   std::optional<std::string> sha256; // lowercase hex; verified when present, computed and reported otherwise
   std::string path;                  // destination, relative to the workspace
+
+  bool operator==(const ArtifactInput &) const = default;
 };
 
 struct ArtifactOutput {
   std::string path;        // glob relative to the workspace, e.g. "dist/*.tar.gz"
   std::string uri;         // destination; ends with '/' = a prefix the file name is appended to
   bool on_failure = false; // also upload when the job failed
+
+  bool operator==(const ArtifactOutput &) const = default;
 };
 
 enum class WorkspaceCleanup { always, on_success, never };
+
+// The JSON spelling of a WorkspaceCleanup ("always", "on_success", "never").
+constexpr std::string_view to_string(WorkspaceCleanup cleanup) noexcept {
+  switch (cleanup) {
+  case WorkspaceCleanup::always: return "always";
+  case WorkspaceCleanup::on_success: return "on_success";
+  case WorkspaceCleanup::never: return "never";
+  }
+  return "always";
+}
+
+// The inverse of to_string(); nullopt for any other spelling.
+constexpr std::optional<WorkspaceCleanup> workspace_cleanup_from_string(std::string_view text) noexcept {
+  for (const WorkspaceCleanup c : {WorkspaceCleanup::always, WorkspaceCleanup::on_success, WorkspaceCleanup::never}) {
+    if (to_string(c) == text) return c;
+  }
+  return std::nullopt;
+}
 
 struct JobSpec {
   std::string name;
@@ -48,6 +74,8 @@ struct JobSpec {
   // Objects named after an executor ("docker": {...}), kept as JSON text and handed to that executor, which
   // validates them. Key: executor short name.
   std::map<std::string, std::string> executor_options;
+
+  bool operator==(const JobSpec &) const = default;
 };
 
 // A spec the parser refuses. `path()` is the JSON path of the bad value ("$.steps[1].run"), `what()` the whole

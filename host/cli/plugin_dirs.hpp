@@ -1,0 +1,12 @@
+// Where the worker looks for plugins when the command line and config name none.
+#pragma once
+
+#include <filesystem>
+#include <vector>
+
+namespace hodei::cli {
+
+// <exe>/../plugins (a build tree), else <exe>/../lib/hodei/plugins (an installed package).
+std::vector<std::filesystem::path> default_plugin_dirs();
+
+} // namespace hodei::cli

@@ -1,0 +1,26 @@
+// Turns SIGINT/SIGTERM into a callback on an ordinary thread (self-pipe), so the handler itself does nothing but
+// write one byte. The signal mask is left alone on purpose: child processes inherit it across exec, and a job
+// whose SIGTERM is blocked could not be cancelled gracefully.
+#pragma once
+
+#include <functional>
+#include <thread>
+
+namespace hodei::cli {
+
+class SignalWatcher {
+public:
+  // `on_signal(signo, count)` runs on the watcher thread; count is how many stop signals arrived so far.
+  explicit SignalWatcher(std::function<void(int signo, int count)> on_signal);
+  ~SignalWatcher(); // restores the previous handlers and joins the thread
+  SignalWatcher(const SignalWatcher &) = delete;
+  SignalWatcher &operator=(const SignalWatcher &) = delete;
+
+private:
+  void loop();
+  std::function<void(int, int)> on_signal_;
+  int pipe_[2] = {-1, -1};
+  std::thread thread_;
+};
+
+} // namespace hodei::cli
