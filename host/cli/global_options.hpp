@@ -5,18 +5,29 @@
 #include <string>
 #include <vector>
 
+#include "config/worker_config.hpp"
+
 namespace hodei::plugins {
 class PluginRegistry;
 }
 
 namespace hodei::cli {
 
+// After apply_config_file() these are the effective settings: command-line flags, else the config file, else the
+// defaults below.
 struct GlobalOptions {
+  std::string config_file;              // --config
+  config::WorkerConfig config;          // the file's contents (defaults when there is none)
   std::vector<std::string> plugin_dirs; // empty = default_plugin_dirs()
   bool allow_insecure_plugins = false;
   std::string log_level = "warn";
   std::string log_format = "text";
+  bool log_level_flag = false; // given on the command line
+  bool log_format_flag = false;
 };
+
+// Loads --config (throws config::ConfigError) and fills what the flags left unset.
+void apply_config_file(GlobalOptions &options);
 
 std::unique_ptr<plugins::PluginRegistry> make_registry(const GlobalOptions &options);
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "config_command.hpp"
 #include "exit_codes.hpp"
 #include "global_options.hpp"
 #include "logging.hpp"
@@ -20,17 +21,23 @@ int main(int argc, char **argv) {
   app.add_option("--plugin-dir", global.plugin_dirs, "Plugin folder (repeatable; replaces the default folder)");
   app.add_flag("--allow-insecure-plugins", global.allow_insecure_plugins,
                "Development only: load plugins from files or folders writable by group/others");
-  app.add_option("--log-level", global.log_level, "trace, debug, info, warn, error, critical, off")
-      ->capture_default_str();
-  app.add_option("--log-format", global.log_format, "text or json")
-      ->check(CLI::IsMember({"text", "json"}))
-      ->capture_default_str();
+  app.add_option("--config", global.config_file, "Worker config file (JSON with comments; docs/configuration.md)")
+      ->check(CLI::ExistingFile);
+  CLI::Option *level = app.add_option("--log-level", global.log_level, "trace, debug, info, warn, error, critical, off")
+                           ->capture_default_str();
+  CLI::Option *format = app.add_option("--log-format", global.log_format, "text or json")
+                            ->check(CLI::IsMember({"text", "json"}))
+                            ->capture_default_str();
 
   int exit_code = exit_success;
   RunCommandOptions run_options;
   add_run_command(app, global, run_options, exit_code);
   add_plugins_command(app, global, exit_code);
-  app.parse_complete_callback([&global] {
+  add_config_command(app, exit_code);
+  app.parse_complete_callback([&global, level, format] {
+    global.log_level_flag = level->count() > 0;
+    global.log_format_flag = format->count() > 0;
+    apply_config_file(global);
     setup_logging(global.log_level, global.log_format == "json" ? LogFormat::json : LogFormat::text);
   });
 
@@ -39,6 +46,9 @@ int main(int argc, char **argv) {
   } catch (const CLI::ParseError &e) {
     const int code = app.exit(e);
     return code == 0 ? exit_success : exit_usage;
+  } catch (const hodei::config::ConfigError &e) {
+    fmt::print(stderr, "hodei-worker: error: {}\n", e.what());
+    return exit_usage;
   } catch (const std::invalid_argument &e) {
     fmt::print(stderr, "hodei-worker: error: {}\n", e.what());
     return exit_usage;

@@ -6,7 +6,7 @@
 
 namespace hodei::cli {
 
-// <exe>/../plugins (a build tree), else <exe>/../lib/hodei/plugins (an installed package).
+// <exe>/../lib/hodei/plugins: the same in a build tree and an installed package.
 std::vector<std::filesystem::path> default_plugin_dirs();
 
 } // namespace hodei::cli

@@ -1,5 +1,6 @@
 #include "run_command.hpp"
 
+#include <csignal>
 #include <cstdlib>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -73,7 +74,8 @@ int run_job_command(const GlobalOptions &global, const RunCommandOptions &option
   }
 
   runner::RunOptions run_options;
-  run_options.workspace_root = options.workspace_root.empty() ? default_workspace_root() : options.workspace_root;
+  run_options.workspace_root =
+      options.workspace_root.empty() ? default_workspace_root() : std::filesystem::path(options.workspace_root);
   if (!options.workspace.empty()) run_options.workspace_dir = options.workspace;
   if (options.timeout_seconds) run_options.timeout_override = std::chrono::seconds(*options.timeout_seconds);
   run_options.keep_workspace = options.keep_workspace;

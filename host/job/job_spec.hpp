@@ -44,9 +44,12 @@ enum class WorkspaceCleanup { always, on_success, never };
 // The JSON spelling of a WorkspaceCleanup ("always", "on_success", "never").
 constexpr std::string_view to_string(WorkspaceCleanup cleanup) noexcept {
   switch (cleanup) {
-  case WorkspaceCleanup::always: return "always";
-  case WorkspaceCleanup::on_success: return "on_success";
-  case WorkspaceCleanup::never: return "never";
+  case WorkspaceCleanup::always:
+    return "always";
+  case WorkspaceCleanup::on_success:
+    return "on_success";
+  case WorkspaceCleanup::never:
+    return "never";
   }
   return "always";
 }

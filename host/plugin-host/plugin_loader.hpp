@@ -2,9 +2,8 @@
 // host can make whatever the plugin's ABI (magic, frozen-prefix versions, struct_size, non-NULL functions).
 #pragma once
 
-#include <hodei/abi.h>
-
 #include <filesystem>
+#include <hodei/abi.h>
 #include <memory>
 #include <string>
 
@@ -32,7 +31,7 @@ private:
   const hodei_plugin *entry_;
 };
 
-// Exactly one of the two is set. `refusal` is a complete message starting with the file name.
+// Exactly one of the two is set. `refusal` is the reason, without the file name (Refusal::reason).
 struct OpenedPlugin {
   std::unique_ptr<PluginLibrary> library;
   std::string refusal;

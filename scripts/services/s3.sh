@@ -8,6 +8,8 @@
 #   scripts/services/s3.sh status DIR   # exit 0 if S3 answers on the port recorded in DIR
 #   scripts/services/s3.sh stop   DIR   # stop what `start DIR` started; idempotent
 #
+# Optional: HODEI_TEST_S3_MEMSTORE_MB (default 4096) caps the in-RAM object store.
+#
 # Why a whole cluster: Ceph Pacific (16.2, Debian bookworm) has no standalone/dbstore
 # radosgw, so radosgw needs a monitor and an OSD behind it. The OSD uses memstore (objects
 # live in RAM, capped by `memstore device bytes`), so nothing touches a real disk device.
@@ -15,8 +17,10 @@ set -euo pipefail
 
 readonly PROG="s3.sh"
 readonly START_TIMEOUT_S=90            # whole `start`, from first daemon to S3 answering
-readonly STOP_TIMEOUT_S=20             # per daemon, after SIGTERM, before SIGKILL
-readonly MEMSTORE_BYTES=$((4 << 30))   # 4 GiB: tests upload ~100 MB objects, a benchmark 1 GiB
+readonly STOP_TIMEOUT_S=10             # per daemon, after SIGTERM, before SIGKILL
+# Size of the in-RAM object store; RAM is only used for what is stored. 4 GiB: tests upload
+# ~100 MB objects, a benchmark 1 GiB. Past 95 % full Ceph blocks writes (they hang, no error).
+readonly MEMSTORE_MB="${HODEI_TEST_S3_MEMSTORE_MB:-4096}"
 readonly REGION="us-east-1"            # radosgw accepts any SigV4 scope region; us-east-1
                                        # also makes clients send no LocationConstraint
 readonly RGW_USER="hodei-test"
@@ -56,10 +60,11 @@ log_file_of() { echo "$DIR/log/$1.log"; }   # must match `log file` in ceph.conf
 # pid file must never make us signal an unrelated process that reused the pid.
 # ---------------------------------------------------------------------------------------
 pid_is_ours() {
-  local pid="$1"
+  local pid="$1" cmdline
   [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  [ -r "/proc/$pid/cmdline" ] || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$CONF"
+  # Empty for a zombie, unreadable once reaped: both mean "gone".
+  cmdline="$(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline")" || return 1
+  [[ " $cmdline" == *" -c $CONF "* ]]
 }
 
 # Prints the pid of a running daemon of ours, or nothing.
@@ -112,8 +117,8 @@ port_is_free() {
 }
 
 pick_free_port() {
-  local port tries
-  for tries in $(seq 1 200); do
+  local port _
+  for _ in $(seq 1 200); do
     port=$((20000 + RANDOM % 10000))
     [ "$port" = "${1:-}" ] && continue   # never hand out the same port twice in one start
     if port_is_free "$port"; then echo "$port"; return 0; fi
@@ -127,6 +132,7 @@ pick_free_port() {
 # ---------------------------------------------------------------------------------------
 s3_answers() {
   local port="$1"
+  # shellcheck disable=SC2016  # the inner script expands $1 itself
   timeout 5 bash -c '
     exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
     printf "GET / HTTP/1.1\r\nHost: 127.0.0.1:%s\r\nConnection: close\r\n\r\n" "$1" >&3
@@ -201,12 +207,14 @@ retry_until_deadline() {
 # ---------------------------------------------------------------------------------------
 check_tools() {
   local t missing=()
-  for t in ceph ceph-mon ceph-osd radosgw radosgw-admin monmaptool uuidgen od timeout; do
+  for t in ceph ceph-mon ceph-osd radosgw radosgw-admin monmaptool uuidgen od timeout setsid; do
     command -v "$t" >/dev/null 2>&1 || missing+=("$t")
   done
   [ ${#missing[@]} -eq 0 ] ||
     die "missing commands: ${missing[*]} (install them with: scripts/install-deps.sh s3)"
   [ "$(id -u)" -eq 0 ] || die "must run as root (ceph daemons are started without --setuser)"
+  [[ "$MEMSTORE_MB" =~ ^[1-9][0-9]*$ ]] ||
+    die "HODEI_TEST_S3_MEMSTORE_MB must be a positive number of MiB, got '$MEMSTORE_MB'"
 }
 
 write_ceph_conf() {
@@ -218,6 +226,12 @@ write_ceph_conf() {
   # - memstore + size 1 + chooseleaf type 0: one OSD on one host can hold every PG.
   # - small pg num: radosgw creates ~7 pools; keeps PG creation fast and under the
   #   per-OSD PG limit.
+  # - `paxos propose interval = 0.1` (default 1 s): radosgw creates its pools one after the
+  #   other and each waits for a monitor proposal; this cuts start from ~12 s to ~2 s.
+  # - rgw gc after 30 s instead of 2 h: deleted/overwritten objects stay in the memstore
+  #   (= RAM) until garbage collected, and the 4 GiB store would fill up in long runs.
+  # - `client mount timeout = 30` (default 300): a client that cannot reach the monitor
+  #   gives up within our time bound instead of hanging.
   # - every path points into DIR so two runs never share state and nothing is left in
   #   /var/lib/ceph, /var/run/ceph or /var/log/ceph.
   # - `keyring = /dev/null`: no keys are needed with auth none; do not read /etc/ceph.
@@ -234,12 +248,11 @@ ms bind ipv6 = false
 auth cluster required = none
 auth service required = none
 auth client required = none
-auth allow insecure global id reclaim = true
 ms mon client mode = crc
 keyring = /dev/null
 
 osd objectstore = memstore
-memstore device bytes = $MEMSTORE_BYTES
+memstore device bytes = $((MEMSTORE_MB << 20))
 osd pool default size = 1
 osd pool default min size = 1
 osd pool default pg num = 8
@@ -249,6 +262,8 @@ osd crush chooseleaf type = 0
 mon allow pool size one = true
 mon allow pool delete = true
 mon warn on pool no redundancy = false
+paxos propose interval = 0.1
+client mount timeout = 30
 
 run dir = $DIR/run
 crash dir = $DIR/crash
@@ -265,22 +280,45 @@ rgw data = $DIR/rgw/\$cluster-\$id
 
 [$RGW_NAME]
 rgw frontends = beast endpoint=127.0.0.1:$rgw_port
-rgw dns name = 127.0.0.1
+rgw gc obj min wait = 30
+rgw gc processor period = 30
+rgw gc processor max time = 30
 EOF
+}
+
+# Starts a daemon in the foreground (-f: logs still go to its log file) as a background job
+# of this script, in its own session so that a Ctrl-C or hang-up of the caller's terminal
+# does not reach it. Not letting Ceph fork by itself matters: a forking radosgw only returns
+# once it reached the monitor, i.e. after up to 300 s, which would break our time bound.
+# stdin/stdout/stderr are detached so that `$(s3.sh start DIR)` does not wait for daemons.
+launch_daemon() {
+  local name="$1"; shift
+  setsid "$@" -f </dev/null >>"$DIR/log/$name.stdout" 2>&1 &
+  echo "$!" >"$(pid_file_of "$name")"
+  sleep 0.2   # let an immediate failure (bad option, port taken) show up in require_alive
+  require_alive "$name"
+}
+
+# Runs a one-shot setup command with a time bound, logging to DIR/log/setup.log.
+run_setup() {
+  local what="$1" daemon="$2" limit="$3"; shift 3
+  if ! timeout "$limit" "$@" >>"$DIR/log/setup.log" 2>&1; then
+    echo "----- last 20 lines of $DIR/log/setup.log -----" >&2
+    tail -n 20 "$DIR/log/setup.log" >&2 || true
+    show_log_tail "$daemon"
+    die "$what failed (or took over ${limit}s); full logs in $DIR/log"
+  fi
 }
 
 start_mon() {
   # The monmap holds the monitor's address; --mkfs writes the initial store from it.
-  monmaptool --create --fsid "$FSID" --addv "$MON_ID" "[v2:127.0.0.1:$MON_PORT]" \
-    --clobber "$DIR/monmap" >>"$DIR/log/setup.log" 2>&1 ||
-    die "monmaptool failed; see $DIR/log/setup.log"
+  run_setup "monmaptool --create" "mon.$MON_ID" 10 \
+    monmaptool --create --fsid "$FSID" --addv "$MON_ID" "[v2:127.0.0.1:$MON_PORT]" \
+    --clobber "$DIR/monmap"
   mkdir -p "$DIR/mon/ceph-$MON_ID"
-  ceph-mon -c "$CONF" -i "$MON_ID" --mkfs --monmap "$DIR/monmap" >>"$DIR/log/setup.log" 2>&1 || {
-    show_log_tail "mon.$MON_ID"; die "ceph-mon --mkfs failed; see $DIR/log/setup.log"; }
-  # Without -f the daemon forks; the parent only exits 0 once the mon has bound its port.
-  ceph-mon -c "$CONF" -i "$MON_ID" >>"$DIR/log/setup.log" 2>&1 || {
-    show_log_tail "mon.$MON_ID"; die "ceph-mon failed to start (port $MON_PORT taken?)"; }
-  require_alive "mon.$MON_ID"
+  run_setup "ceph-mon --mkfs" "mon.$MON_ID" 30 \
+    ceph-mon -c "$CONF" -i "$MON_ID" --mkfs --monmap "$DIR/monmap"
+  launch_daemon "mon.$MON_ID" ceph-mon -c "$CONF" -i "$MON_ID"
 }
 
 start_osd() {
@@ -289,20 +327,17 @@ start_osd() {
   # `osd new` registers the OSD (id 0 on a fresh cluster) with the monitor; it is also the
   # first command that proves the monitor answers, hence the retry.
   retry_until_deadline "monitor on 127.0.0.1:$MON_PORT to answer 'ceph osd new'" "mon.$MON_ID" \
-    ceph -c "$CONF" --connect-timeout 10 osd new "$uuid" "$OSD_ID"
+    timeout 15 ceph -c "$CONF" --connect-timeout 10 osd new "$uuid" "$OSD_ID"
   mkdir -p "$DIR/osd/ceph-$OSD_ID"
-  ceph-osd -c "$CONF" -i "$OSD_ID" --mkfs --osd-uuid "$uuid" >>"$DIR/log/setup.log" 2>&1 || {
-    show_log_tail "osd.$OSD_ID"; die "ceph-osd --mkfs failed; see $DIR/log/setup.log"; }
-  ceph-osd -c "$CONF" -i "$OSD_ID" >>"$DIR/log/setup.log" 2>&1 || {
-    show_log_tail "osd.$OSD_ID"; die "ceph-osd failed to start; see $DIR/log/setup.log"; }
-  require_alive "osd.$OSD_ID"
+  run_setup "ceph-osd --mkfs" "osd.$OSD_ID" 30 \
+    ceph-osd -c "$CONF" -i "$OSD_ID" --mkfs --osd-uuid "$uuid"
+  launch_daemon "osd.$OSD_ID" ceph-osd -c "$CONF" -i "$OSD_ID"
 }
 
 start_rgw() {
   mkdir -p "$DIR/rgw/ceph-${RGW_NAME#client.}"
-  # radosgw creates its pools itself; it waits for the OSD, so no need to wait here.
-  radosgw -c "$CONF" -n "$RGW_NAME" >>"$DIR/log/setup.log" 2>&1 || {
-    show_log_tail "$RGW_NAME"; die "radosgw failed to start; see $DIR/log/setup.log"; }
+  # radosgw creates its pools itself and waits for the OSD, so no need to wait for it here.
+  launch_daemon "$RGW_NAME" radosgw -c "$CONF" -n "$RGW_NAME"
 }
 
 wait_for_s3() {
@@ -327,13 +362,12 @@ create_s3_user() {
   ACCESS_KEY="HODEI$(random_hex 8 | tr 'a-f' 'A-F')"   # 21 chars, AWS-like
   SECRET_KEY="$(random_hex 20)"                           # 40 chars
   retry_until_deadline "radosgw-admin user create" "$RGW_NAME" \
-    radosgw-admin -c "$CONF" user create --uid "$RGW_USER" --display-name "Hodei test user" \
+    timeout 20 radosgw-admin -c "$CONF" user create --uid "$RGW_USER" --display-name "Hodei test user" \
     --access-key "$ACCESS_KEY" --secret-key "$SECRET_KEY"
 }
 
 write_env_file() {
   local endpoint="http://127.0.0.1:$RGW_PORT"
-  umask 077
   cat >"$ENV_FILE.tmp" <<EOF
 # Written by scripts/services/s3.sh start $DIR; source it: . $ENV_FILE
 export HODEI_TEST_S3_ENDPOINT=$endpoint
@@ -354,7 +388,7 @@ EOF
 cmd_start() {
   check_tools
   mkdir -p "$DIR"
-  DIR="$(cd "$DIR" && pwd -P)"   # absolute: daemons chdir to / when they fork
+  DIR="$(cd "$DIR" && pwd -P)"   # absolute: ceph.conf paths and pid checks rely on it
   set_paths "$DIR"
 
   local name
@@ -372,6 +406,7 @@ cmd_start() {
   DEADLINE=$((SECONDS + START_TIMEOUT_S))
   STARTING=1
   trap on_start_exit EXIT
+  trap 'exit 130' INT TERM HUP   # route signals through the EXIT trap's cleanup
 
   FSID="$(uuidgen)"
   MON_PORT="$(pick_free_port)"

@@ -49,7 +49,9 @@ TEST_CASE("run hello example succeeds with live output and masks its secret") {
   CHECK(r.err.find("job succeeded") != std::string::npos);
   std::ifstream in(example);
   const nlohmann::json spec = nlohmann::json::parse(in, nullptr, true, true);
-  for (const auto &[name, value] : spec.value("secrets", nlohmann::json::object()).items()) {
+  const nlohmann::json secrets = spec.value("secrets", nlohmann::json::object());
+  REQUIRE_FALSE(secrets.empty());
+  for (const auto &[name, value] : secrets.items()) {
     CHECK(r.out.find(value.get<std::string>()) == std::string::npos);
     CHECK(r.err.find(value.get<std::string>()) == std::string::npos);
   }

@@ -11,7 +11,14 @@
  *   - Memory a side returns (descriptor, interface tables, strings) stays owned by that side; the other side never
  *     frees it. Nothing allocated by one side is ever freed by the other.
  *   - Every struct that crosses the boundary starts with `struct_size` (sizeof the struct as the writer compiled it)
- *     and only grows at the end. A reader must check `struct_size` before touching a field added in a later minor.
+ *     and only grows at the end. A reader must check `struct_size` before touching a field added in a later minor,
+ *     and must accept any struct_size >= the 1.0 size (HODEI_*_V1_0_SIZE below), never compare with its own sizeof.
+ *   - Structs passed as ARRAYS (hodei_kv, hodei_step_spec) are FROZEN: they never grow, because an older reader
+ *     would index them with the wrong stride. New per-element data goes into a parallel array added at the end of
+ *     the struct that holds the array.
+ *   - "Buffer too small" rule for functions that write a string or blob into a caller buffer: they return
+ *     HODEI_ERR_RESOURCE_EXHAUSTED and set *out_len to the length WITHOUT the NUL terminator; for strings the caller
+ *     then needs *out_len + 1 bytes.
  *   - No C++ exception, longjmp or signal may cross the boundary. A function reports failure through its
  *     hodei_status return value plus an optional message written into a caller-owned hodei_error.
  */
@@ -173,7 +180,7 @@ typedef struct hodei_plugin {
 
   /* Destroys the instance created by init. Called once, after every object created through the plugin (jobs,
    * transfers) has been destroyed and no other call into the plugin is running. Must not fail.
-   * Threads: the host's main thread. */
+   * Threads: any one host thread (whichever releases the plugin last), never concurrently with another call. */
   void (*deinit)(void *ctx);
 
   /* Returns the function table for a versioned interface id, e.g. HODEI_EXECUTOR_INTERFACE_V1, or NULL when the
@@ -191,8 +198,11 @@ HODEI_STATIC_ASSERT(offsetof(hodei_error, struct_size) == 0, error_struct_size_f
 HODEI_STATIC_ASSERT(offsetof(hodei_host_services, struct_size) == 0, host_struct_size_first);
 HODEI_STATIC_ASSERT(offsetof(hodei_plugin_descriptor, struct_size) == 0, descriptor_struct_size_first);
 
-/* The size of ABI 1.0's hodei_plugin: a host refuses an entry whose struct_size is smaller ("truncated"). */
+/* Sizes of the ABI 1.0 structs: a reader accepts any struct_size at least this large ("truncated" otherwise). */
 #define HODEI_PLUGIN_V1_0_SIZE (offsetof(hodei_plugin, get_interface) + sizeof(void *))
+#define HODEI_PLUGIN_DESCRIPTOR_V1_0_SIZE (offsetof(hodei_plugin_descriptor, config_schema_json) + sizeof(void *))
+#define HODEI_HOST_SERVICES_V1_0_SIZE (offsetof(hodei_host_services, get_extension) + sizeof(void *))
+#define HODEI_ERROR_V1_0_SIZE (offsetof(hodei_error, message) + sizeof(void *))
 
 /* The one exported function. Returns a pointer to static data owned by the plugin, valid while the library is
  * loaded. Must not allocate, block or fail; may be called several times and from any thread. */

@@ -8,6 +8,7 @@
  *
  * Rules shared by every function here: see abi.h (borrowed inputs, caller-owned error buffer, no exceptions).
  * Threads: every function may be called from any thread, concurrently for different transfers.
+ * A `cancel` argument may be NULL: the transfer then cannot be cancelled.
  */
 #ifndef HODEI_ARTIFACT_BACKEND_H
 #define HODEI_ARTIFACT_BACKEND_H
@@ -79,7 +80,8 @@ typedef struct hodei_artifact_backend_v1 {
                       const hodei_cancel_token *cancel, hodei_object_info *out, hodei_error *err);
 
   /* Streams bytes [offset, offset + length) of the object at `uri` into `dst` (length HODEI_SIZE_UNKNOWN = to the
-   * end). HODEI_ERR_NOT_FOUND when it does not exist; HODEI_ERR_INVALID_ARGUMENT when offset is past the end. */
+   * end; a range reaching past the end is cut at the end). offset == size streams nothing and succeeds.
+   * HODEI_ERR_NOT_FOUND when it does not exist; HODEI_ERR_INVALID_ARGUMENT when offset > size. */
   hodei_status (*get)(void *ctx, const char *uri, uint64_t offset, uint64_t length, const hodei_write_stream *dst,
                       const hodei_cancel_token *cancel, hodei_error *err);
 
@@ -96,6 +98,13 @@ typedef struct hodei_artifact_backend_v1 {
 
 HODEI_STATIC_ASSERT(offsetof(hodei_artifact_backend_v1, struct_size) == 0, backend_struct_size_first);
 HODEI_STATIC_ASSERT(offsetof(hodei_object_info, struct_size) == 0, object_info_struct_size_first);
+
+/* Sizes of the ABI 1.0 structs (see abi.h: readers accept any struct_size at least this large). */
+#define HODEI_READ_STREAM_V1_0_SIZE (offsetof(hodei_read_stream, read) + sizeof(void *))
+#define HODEI_WRITE_STREAM_V1_0_SIZE (offsetof(hodei_write_stream, write) + sizeof(void *))
+#define HODEI_CANCEL_TOKEN_V1_0_SIZE (offsetof(hodei_cancel_token, is_cancelled) + sizeof(void *))
+#define HODEI_OBJECT_INFO_V1_0_SIZE (offsetof(hodei_object_info, sha256_hex) + 65)
+#define HODEI_ARTIFACT_BACKEND_V1_0_SIZE (offsetof(hodei_artifact_backend_v1, list) + sizeof(void *))
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -36,12 +36,13 @@ extern "C" {
 #define HODEI_CANCEL_GRACEFUL 0 /* polite stop (SIGTERM); escalate to FORCE by itself after grace_ms */
 #define HODEI_CANCEL_FORCE 1    /* stop now (SIGKILL) */
 
-/* A key/value pair. Both strings borrowed. */
+/* A key/value pair. Both strings borrowed. FROZEN (passed in arrays): never grows. */
 typedef struct hodei_kv {
   const char *key;
   const char *value;
 } hodei_kv;
 
+/* One step. FROZEN (passed in an array): never grows; struct_size is kept for symmetry and sanity checks. */
 typedef struct hodei_step_spec {
   uint32_t struct_size;
   uint32_t continue_on_error; /* 1: a failure of this step does not stop the job nor fail it */
@@ -107,8 +108,10 @@ typedef struct hodei_output_sink {
   void *sink_ctx;
 
   /* Hands `len` bytes of `stream` output to the host, which copies them before returning. May BLOCK to push back
-   * when the host cannot keep up (the bytes are never dropped). Returns HODEI_OK, or HODEI_ERR_CANCELLED when the
-   * job is being cancelled (the executor should stop producing; the bytes of this call were still taken). */
+   * when the host cannot keep up (the bytes are never dropped). Returns HODEI_OK; HODEI_ERR_CANCELLED when the job
+   * is being cancelled or the host can no longer take output (the executor starts no further step; it need not
+   * kill the running one — the host calls cancel for that; the bytes of this call were still taken);
+   * HODEI_ERR_INVALID_ARGUMENT for a stream other than STDOUT/STDERR. */
   hodei_status (*write)(void *sink_ctx, uint32_t stream, const uint8_t *data, size_t len);
 
   /* Step lifecycle notifications, in order: step_started(i) before any output of step i, step_finished(i) after
@@ -155,7 +158,8 @@ typedef struct hodei_executor_v1 {
 
   /* ---- optional, each guarded by a capability bit ---- */
 
-  /* HODEI_CAP_EXECUTOR_SIGNAL: sends `signo` (POSIX numbering) to the running step. Threads: any. */
+  /* HODEI_CAP_EXECUTOR_SIGNAL: sends `signo` (POSIX numbering) to the running step. HODEI_ERR_NOT_FOUND when no
+   * step is running; HODEI_ERR_INVALID_ARGUMENT for a bad signal number. Threads: any. */
   hodei_status (*signal)(void *ctx, hodei_job *job, int32_t signo, hodei_error *err);
 
   /* HODEI_CAP_EXECUTOR_RECOVER: writes an opaque handle (bytes the plugin can later re-attach from, e.g. a
@@ -179,6 +183,15 @@ HODEI_STATIC_ASSERT(offsetof(hodei_executor_v1, struct_size) == 0, executor_stru
 HODEI_STATIC_ASSERT(offsetof(hodei_job_spec, struct_size) == 0, job_spec_struct_size_first);
 HODEI_STATIC_ASSERT(offsetof(hodei_output_sink, struct_size) == 0, sink_struct_size_first);
 HODEI_STATIC_ASSERT(sizeof(hodei_step_result) == 40, step_result_size);
+HODEI_STATIC_ASSERT(sizeof(hodei_kv) == 2 * sizeof(void *), kv_frozen);
+
+/* Sizes of the ABI 1.0 structs (see abi.h: readers accept any struct_size at least this large). */
+#define HODEI_STEP_SPEC_V1_0_SIZE (offsetof(hodei_step_spec, working_dir) + sizeof(void *))
+#define HODEI_JOB_SPEC_V1_0_SIZE (offsetof(hodei_job_spec, options_json) + sizeof(void *))
+#define HODEI_STEP_RESULT_V1_0_SIZE (offsetof(hodei_step_result, reserved0) + sizeof(uint32_t))
+#define HODEI_JOB_RESULT_V1_0_SIZE (offsetof(hodei_job_result, message) + 512)
+#define HODEI_OUTPUT_SINK_V1_0_SIZE (offsetof(hodei_output_sink, step_finished) + sizeof(void *))
+#define HODEI_EXECUTOR_V1_0_SIZE (offsetof(hodei_executor_v1, fingerprint) + sizeof(void *))
 
 #ifdef __cplusplus
 } /* extern "C" */

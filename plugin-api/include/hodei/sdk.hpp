@@ -6,6 +6,10 @@
 // and put HODEI_PLUGIN(YourPlugin) in one .cpp file. The macro emits the C entry point; every trampoline is noexcept
 // and turns exceptions into status codes (hodei::sdk::Error carries its own status; anything else becomes
 // HODEI_ERR_INTERNAL with the exception's text). Nothing from this header crosses the ABI: only plugin_api.h does.
+//
+// The entry declares the ABI minor the plugin REQUIRES. It defaults to 0 so that rebuilding against newer headers
+// does not stop a plugin from loading on older 1.x hosts; define HODEI_PLUGIN_REQUIRED_ABI_MINOR before including
+// this header when the plugin uses something a later minor added.
 #ifndef HODEI_SDK_HPP
 #define HODEI_SDK_HPP
 
@@ -25,6 +29,10 @@
 #include <type_traits>
 #include <utility>
 #include <vector>
+
+#ifndef HODEI_PLUGIN_REQUIRED_ABI_MINOR
+#define HODEI_PLUGIN_REQUIRED_ABI_MINOR 0
+#endif
 
 namespace hodei::sdk {
 
@@ -171,7 +179,7 @@ struct JobSpec {
   std::string options_json = "{}";
 
   static JobSpec from_c(const hodei_job_spec &c) {
-    if (c.struct_size < sizeof(hodei_job_spec)) throw invalid_argument("job spec struct is smaller than ABI 1.0's");
+    if (c.struct_size < HODEI_JOB_SPEC_V1_0_SIZE) throw invalid_argument("job spec struct is smaller than ABI 1.0's");
     JobSpec s;
     s.id = detail::str(c.job_id);
     s.name = detail::str(c.job_name);
@@ -269,7 +277,7 @@ public:
   Job &operator=(const Job &) = delete;
   virtual ~Job() = default;
 
-  // Waits up to `timeout` (negative = forever). nullopt = still running.
+  // Waits up to `timeout` (negative = forever; finite values are at most 24 h). nullopt = still running.
   virtual std::optional<JobResult> wait(std::chrono::milliseconds timeout) = 0;
   // Must return promptly, be idempotent and safe concurrently with wait().
   virtual void cancel(CancelMode mode, std::chrono::milliseconds grace) = 0;
@@ -338,6 +346,7 @@ public:
     size_t n = 0;
     const hodei_status st = s_->read(s_->stream_ctx, static_cast<uint8_t *>(buf), capacity, &n);
     if (st != HODEI_OK) throw Error(st, "reading the source stream failed");
+    if (n > capacity) throw Error(HODEI_ERR_INTERNAL, "the source stream returned more bytes than asked for");
     return n;
   }
   // Total size, or nullopt when unknown.
@@ -430,7 +439,11 @@ template <class T> struct ExecutorTrampolines {
   static hodei_status wait(void *, hodei_job *job, int64_t timeout_ms, hodei_job_result *out,
                            hodei_error *err) noexcept {
     return guard(err, [&]() -> hodei_status {
-      std::optional<JobResult> r = as_job(job)->wait(std::chrono::milliseconds(timeout_ms));
+      // Negative = forever (passed on as -1 ms); a huge finite value is capped at a day so that a plugin's
+      // condition_variable::wait_for cannot overflow (the host simply calls wait again).
+      constexpr int64_t max_wait_ms = int64_t{24} * 3600 * 1000;
+      const int64_t ms = timeout_ms < 0 ? -1 : std::min(timeout_ms, max_wait_ms);
+      std::optional<JobResult> r = as_job(job)->wait(std::chrono::milliseconds(ms));
       if (!r) return HODEI_ERR_TIMEOUT;
       hodei_job_result c{};
       c.struct_size = sizeof(c);
@@ -582,7 +595,8 @@ template <class T> struct Entry {
         T::info.config_schema_json,
     };
     static const hodei_plugin entry = {
-        HODEI_PLUGIN_MAGIC, sizeof(hodei_plugin), HODEI_ABI_MAJOR, HODEI_ABI_MINOR, &descriptor, &init, &deinit,
+        HODEI_PLUGIN_MAGIC, sizeof(hodei_plugin), HODEI_ABI_MAJOR, HODEI_PLUGIN_REQUIRED_ABI_MINOR, &descriptor, &init,
+        &deinit,
         &get_interface,
     };
     return &entry;

@@ -1,0 +1,130 @@
+#include "devserver/core/log_store.hpp"
+
+#include "devserver/core/atomic_file.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <fcntl.h>
+#include <string>
+#include <sys/stat.h>
+#include <system_error>
+#include <unistd.h>
+
+namespace hodei::devserver {
+namespace {
+
+[[noreturn]] void throw_errno(const std::string &what, const std::filesystem::path &path) {
+  throw std::system_error(errno, std::generic_category(), what + " " + path.string());
+}
+
+uint64_t file_size(int fd, const std::filesystem::path &path) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) throw_errno("cannot stat", path);
+  return static_cast<uint64_t>(st.st_size);
+}
+
+// Reads exactly `size` bytes at `offset` (fewer only at end of file).
+std::string pread_all(int fd, uint64_t offset, std::size_t size, const std::filesystem::path &path) {
+  std::string out(size, '\0');
+  std::size_t done = 0;
+  while (done < size) {
+    const ssize_t n = ::pread(fd, out.data() + done, size - done, static_cast<off_t>(offset + done));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw_errno("cannot read", path);
+    }
+    if (n == 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  out.resize(done);
+  return out;
+}
+
+} // namespace
+
+LogStore::LogStore(std::filesystem::path jobs_dir, LogSync sync) : jobs_dir_(std::move(jobs_dir)), sync_(sync) {}
+
+std::filesystem::path LogStore::path(const std::string &job_id, LogStream stream) const {
+  return jobs_dir_ / job_id / (std::string(to_string(stream)) + ".log");
+}
+
+std::shared_ptr<LogStore::File> LogStore::file_for(const Key &key) {
+  const std::lock_guard lock(files_mutex_);
+  std::shared_ptr<File> &file = files_[key];
+  if (!file) file = std::make_shared<File>();
+  return file;
+}
+
+AppendResult LogStore::append(const std::string &job_id, LogStream stream, uint64_t offset, std::string_view data) {
+  const std::shared_ptr<File> file = file_for({job_id, stream});
+  const std::lock_guard lock(file->mutex);
+  const std::filesystem::path file_path = path(job_id, stream);
+  if (!file->fd) {
+    std::filesystem::create_directories(file_path.parent_path());
+    const bool existed = std::filesystem::exists(file_path);
+    file->fd = UniqueFd(::open(file_path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
+    if (!file->fd) throw_errno("cannot open", file_path);
+    file->size = file_size(file->fd.get(), file_path);
+    if (!existed && sync_ == LogSync::fsync) fsync_directory(file_path.parent_path());
+  }
+
+  AppendResult result;
+  result.committed = file->size;
+  if (offset > file->size) {
+    result.gap = true;
+    return result;
+  }
+  const auto skip = static_cast<std::size_t>(std::min<uint64_t>(file->size - offset, data.size()));
+  if (skip > 0) {
+    result.duplicate_bytes = skip;
+    result.mismatch = pread_all(file->fd.get(), offset, skip, file_path) != data.substr(0, skip);
+  }
+  const std::string_view rest = data.substr(skip);
+  if (!rest.empty()) {
+    try {
+      write_all(file->fd.get(), rest.data(), rest.size(), file_path);
+    } catch (...) {
+      file->size = file_size(file->fd.get(), file_path); // a short write stored a prefix: keep offsets true
+      throw;
+    }
+    file->size += rest.size();
+    if (sync_ == LogSync::fsync && ::fdatasync(file->fd.get()) != 0) throw_errno("cannot fdatasync", file_path);
+    result.appended = rest.size();
+  }
+  result.committed = file->size;
+  return result;
+}
+
+uint64_t LogStore::committed(const std::string &job_id, LogStream stream) const {
+  std::shared_ptr<File> file;
+  {
+    const std::lock_guard lock(files_mutex_);
+    if (const auto it = files_.find({job_id, stream}); it != files_.end()) file = it->second;
+  }
+  if (file) {
+    const std::lock_guard lock(file->mutex);
+    if (file->fd) return file->size;
+  }
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path(job_id, stream), ec);
+  return ec ? 0 : static_cast<uint64_t>(size);
+}
+
+std::string LogStore::read(const std::string &job_id, LogStream stream, uint64_t offset, std::size_t max_bytes) const {
+  const uint64_t end = committed(job_id, stream);
+  if (offset >= end) return {};
+  const auto size = static_cast<std::size_t>(std::min<uint64_t>(end - offset, max_bytes));
+  const std::filesystem::path file_path = path(job_id, stream);
+  const UniqueFd fd(::open(file_path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) throw_errno("cannot open", file_path);
+  return pread_all(fd.get(), offset, size, file_path);
+}
+
+void LogStore::release(const std::string &job_id) {
+  const std::lock_guard lock(files_mutex_);
+  for (auto it = files_.begin(); it != files_.end();) {
+    it = it->first.first == job_id ? files_.erase(it) : std::next(it);
+  }
+}
+
+} // namespace hodei::devserver
