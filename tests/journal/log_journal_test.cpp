@@ -1,0 +1,146 @@
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <filesystem>
+#include <random>
+#include <thread>
+
+#include "journal/log_journal.hpp"
+
+using hodei::journal::SpoolBudget;
+using hodei::journal::StreamJournal;
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path spool_dir() {
+  const fs::path d = fs::temp_directory_path() / ("hodei-journal-test-" + std::to_string(::getpid()));
+  fs::create_directories(d);
+  return d;
+}
+
+std::vector<uint8_t> pattern(uint64_t from, size_t n) {
+  std::vector<uint8_t> v(n);
+  for (size_t i = 0; i < n; ++i) v[i] = static_cast<uint8_t>((from + i) * 131 % 251);
+  return v;
+}
+
+// Reads everything from `offset` to the end.
+std::vector<uint8_t> read_rest(const StreamJournal &j, uint64_t offset) {
+  std::vector<uint8_t> out(j.end_offset() - offset);
+  size_t got = 0;
+  while (got < out.size()) got += j.read(offset + got, std::span(out).subspan(got, std::min<size_t>(7777, out.size() - got)));
+  return out;
+}
+
+} // namespace
+
+TEST_CASE("journal keeps bytes in memory within its budget and spills the rest to disk, byte-exact") {
+  SpoolBudget budget(1 << 30);
+  StreamJournal j(spool_dir(), 64 * 1024, budget, nullptr);
+  uint64_t written = 0;
+  for (size_t n : {1000, 60000, 10000, 200000, 3}) {
+    j.append(pattern(written, n));
+    written += n;
+  }
+  CHECK(j.end_offset() == written);
+  CHECK(j.memory_bytes() <= 64 * 1024);
+  CHECK(j.spooled_bytes() > 0);
+  CHECK(budget.used() == j.spooled_bytes());
+  CHECK(read_rest(j, 0) == pattern(0, written));
+  CHECK(read_rest(j, 12345) == pattern(12345, written - 12345));
+}
+
+TEST_CASE("journal commit frees memory and spool, and the spool quota is returned") {
+  SpoolBudget budget(1 << 30);
+  StreamJournal j(spool_dir(), 4096, budget, nullptr);
+  j.append(pattern(0, 100000));
+  REQUIRE(budget.used() > 0);
+  j.commit(50000);
+  CHECK(j.committed_offset() == 50000);
+  CHECK(read_rest(j, 50000) == pattern(50000, 50000));
+  CHECK_THROWS_AS(j.read(10, std::span<uint8_t>()), std::out_of_range);
+  j.commit(100000);
+  CHECK(j.memory_bytes() == 0);
+  CHECK(j.spooled_bytes() == 0);
+  CHECK(budget.used() == 0);
+  j.commit(10); // an old ack is ignored
+  CHECK(j.committed_offset() == 100000);
+  // After the spool drained the stream goes on at the right offsets.
+  j.append(pattern(100000, 9000));
+  CHECK(read_rest(j, 100000) == pattern(100000, 9000));
+}
+
+TEST_CASE("journal append blocks at the spool quota until an ack frees space, losing nothing") {
+  SpoolBudget budget(64 * 1024);
+  StreamJournal j(spool_dir(), 16 * 1024, budget, nullptr);
+  constexpr size_t total = 1 << 20;
+  std::atomic<uint64_t> appended{0};
+  std::thread writer([&] {
+    for (uint64_t at = 0; at < total; at += 8192) {
+      j.append(pattern(at, 8192));
+      appended = at + 8192;
+    }
+  });
+  // The writer stops well short of the end while nothing is acknowledged.
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  CHECK(appended.load() < total);
+  CHECK(budget.used() <= 64 * 1024);
+  // A reader that acknowledges what it read lets the writer finish; every byte arrives in order.
+  std::vector<uint8_t> received;
+  uint64_t offset = 0;
+  std::vector<uint8_t> buf(10000);
+  while (offset < total) {
+    const size_t n = j.read(offset, buf);
+    received.insert(received.end(), buf.begin(), buf.begin() + static_cast<long>(n));
+    offset += n;
+    j.commit(offset);
+    if (n == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  writer.join();
+  CHECK(budget.waits() > 0);
+  CHECK(received == pattern(0, total));
+  CHECK(budget.used() == 0);
+}
+
+TEST_CASE("journal release_backpressure lets a blocked append through over the quota") {
+  SpoolBudget budget(8192);
+  StreamJournal j(spool_dir(), 0, budget, nullptr);
+  j.append(pattern(0, 8192));
+  std::atomic<bool> done{false};
+  std::thread writer([&] {
+    j.append(pattern(8192, 4096));
+    done = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  CHECK_FALSE(done.load());
+  j.release_backpressure();
+  writer.join();
+  CHECK(done.load());
+  CHECK(read_rest(j, 0) == pattern(0, 8192 + 4096));
+}
+
+TEST_CASE("journal notifies on new data") {
+  SpoolBudget budget(1 << 20);
+  int calls = 0;
+  StreamJournal j(spool_dir(), 1024, budget, [&] { ++calls; });
+  j.append(pattern(0, 10));
+  j.append(pattern(10, 5000));
+  CHECK(calls == 2);
+}
+
+TEST_CASE("journal survives random appends, reads and acks") {
+  SpoolBudget budget(1 << 20);
+  StreamJournal j(spool_dir(), 3000, budget, nullptr);
+  std::mt19937 rng(7);
+  uint64_t end = 0;
+  for (int i = 0; i < 500; ++i) {
+    const size_t n = rng() % 5000;
+    j.append(pattern(end, n));
+    end += n;
+    const uint64_t c = j.committed_offset();
+    if (rng() % 3 == 0) j.commit(c + (end - c) * (rng() % 100) / 100);
+    const uint64_t from = j.committed_offset() + (end - j.committed_offset()) * (rng() % 100) / 100;
+    REQUIRE(read_rest(j, from) == pattern(from, end - from));
+  }
+}
