@@ -55,7 +55,10 @@ void ConsoleEvents::on_step_started(uint32_t index, const runner::StepReport &st
 
 void ConsoleEvents::on_output(runner::LogStream stream, std::span<const uint8_t> bytes) {
   const std::lock_guard lock(mutex_);
-  if (stream == runner::LogStream::err) {
+  if (stream == runner::LogStream::system) { // the worker's own lines about the job (artifacts, errors)
+    const std::string_view text(reinterpret_cast<const char *>(bytes.data()), bytes.size());
+    write_str(STDERR_FILENO, color_ ? fmt::format("{}==> {}{}", bold, text, reset) : "==> " + std::string(text));
+  } else if (stream == runner::LogStream::err) {
     if (color_) write_str(STDERR_FILENO, red);
     write_all(STDERR_FILENO, bytes.data(), bytes.size());
     if (color_) write_str(STDERR_FILENO, reset);

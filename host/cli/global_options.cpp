@@ -1,5 +1,6 @@
 #include "global_options.hpp"
 
+#include <cstdlib>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -29,6 +30,15 @@ void apply_config_file(GlobalOptions &options) {
   if (!options.log_format_flag) options.log_format = c.logs.format;
 }
 
+std::filesystem::path effective_data_dir(const GlobalOptions &options) {
+  if (!options.config.worker.data_dir.empty()) return std::filesystem::absolute(options.config.worker.data_dir);
+  const char *xdg = std::getenv("XDG_CACHE_HOME"); // NOLINT(concurrency-mt-unsafe): read before threads start
+  if (xdg != nullptr && *xdg != '\0') return std::filesystem::path(xdg) / "hodei";
+  const char *home = std::getenv("HOME"); // NOLINT(concurrency-mt-unsafe)
+  if (home != nullptr && *home != '\0') return std::filesystem::path(home) / ".cache" / "hodei";
+  return std::filesystem::temp_directory_path() / ("hodei-" + std::to_string(::getuid()));
+}
+
 std::unique_ptr<plugins::PluginRegistry> make_registry(const GlobalOptions &options) {
   plugins::RegistryOptions ro;
   if (options.plugin_dirs.empty()) {
@@ -39,7 +49,7 @@ std::unique_ptr<plugins::PluginRegistry> make_registry(const GlobalOptions &opti
   ro.allow_insecure_permissions = options.allow_insecure_plugins;
   const std::string name = options.config.worker.name.empty() ? host_name() : options.config.worker.name;
   ro.host_settings = {{"worker.name", name}, {"worker.id", name}, {"worker.version", version}};
-  if (!options.config.worker.data_dir.empty()) ro.host_settings["worker.data_dir"] = options.config.worker.data_dir;
+  ro.host_settings["worker.data_dir"] = effective_data_dir(options).string();
   ro.plugin_configs = options.config.plugins.configs;
   auto registry = std::make_unique<plugins::PluginRegistry>(std::move(ro));
   for (const plugins::Refusal &r : registry->refusals()) spdlog::warn("plugin refused: {}: {}", r.file, r.reason);

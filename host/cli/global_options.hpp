@@ -1,6 +1,7 @@
 // Options every hodei-worker subcommand shares, and the plugin registry built from them.
 #pragma once
 
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,5 +31,8 @@ struct GlobalOptions {
 void apply_config_file(GlobalOptions &options);
 
 std::unique_ptr<plugins::PluginRegistry> make_registry(const GlobalOptions &options);
+
+// worker.data_dir from the config, else $XDG_CACHE_HOME/hodei or ~/.cache/hodei: workspaces/, cache/, spool/.
+std::filesystem::path effective_data_dir(const GlobalOptions &options);
 
 } // namespace hodei::cli

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include "artifacts_command.hpp"
 #include "console_events.hpp"
 #include "exit_codes.hpp"
 #include "job/job_spec_parser.hpp"
@@ -16,14 +17,6 @@
 namespace hodei::cli {
 
 namespace {
-
-std::filesystem::path default_workspace_root() {
-  const char *xdg = std::getenv("XDG_CACHE_HOME"); // NOLINT(concurrency-mt-unsafe): read before any thread starts
-  if (xdg != nullptr && *xdg != '\0') return std::filesystem::path(xdg) / "hodei" / "workspaces";
-  const char *home = std::getenv("HOME"); // NOLINT(concurrency-mt-unsafe)
-  if (home != nullptr && *home != '\0') return std::filesystem::path(home) / ".cache" / "hodei" / "workspaces";
-  return std::filesystem::temp_directory_path() / ("hodei-workspaces-" + std::to_string(::getuid()));
-}
 
 int exit_code_for(const runner::RunResult &result) {
   switch (result.report.outcome) {
@@ -45,7 +38,7 @@ void add_run_command(CLI::App &app, const GlobalOptions &global, RunCommandOptio
   run->add_option("job", options.job_file, "Job spec file (JSON, comments allowed)")->required();
   run->add_option("--workspace", options.workspace, "Use this folder as the job's workspace (it is kept)");
   run->add_option("--workspace-root", options.workspace_root,
-                  "Create the per-job workspace under this folder (default ~/.cache/hodei/workspaces)");
+                  "Create the per-job workspace under this folder (default DATA_DIR/workspaces)");
   run->add_option("--timeout", options.timeout_seconds, "Job timeout in seconds (overrides timeout_seconds)")
       ->check(CLI::PositiveNumber);
   run->add_flag("--keep-workspace", options.keep_workspace, "Do not delete the workspace after the job");
@@ -74,8 +67,20 @@ int run_job_command(const GlobalOptions &global, const RunCommandOptions &option
   }
 
   runner::RunOptions run_options;
+  const std::filesystem::path data_dir = effective_data_dir(global);
   run_options.workspace_root =
-      options.workspace_root.empty() ? default_workspace_root() : std::filesystem::path(options.workspace_root);
+      options.workspace_root.empty() ? data_dir / "workspaces" : std::filesystem::path(options.workspace_root);
+  std::unique_ptr<artifacts::ArtifactCache> cache;
+  std::unique_ptr<artifacts::ArtifactManager> artifact_manager;
+  if (!spec.inputs.empty() || !spec.outputs.empty()) {
+    try {
+      std::tie(cache, artifact_manager) = make_artifact_manager(global, *registry);
+    } catch (const std::exception &e) {
+      print_error(std::string("cannot open the artifact cache: ") + e.what());
+      return exit_infrastructure;
+    }
+    run_options.artifacts = artifact_manager.get();
+  }
   if (!options.workspace.empty()) run_options.workspace_dir = options.workspace;
   if (options.timeout_seconds) run_options.timeout_override = std::chrono::seconds(*options.timeout_seconds);
   run_options.keep_workspace = options.keep_workspace;

@@ -24,6 +24,15 @@ struct StepReport {
   std::chrono::milliseconds duration{0};
 };
 
+// An artifact the job moved: an input fetched before it, or an output uploaded after it.
+struct ArtifactSummary {
+  bool output = false;
+  std::string uri;
+  std::string path; // workspace-relative
+  uint64_t size = 0;
+  std::string sha256;
+};
+
 struct JobReport {
   std::string job_id;
   std::string job_name;
@@ -32,6 +41,7 @@ struct JobReport {
   int32_t term_signal = 0;
   std::string message;     // why, for error/cancelled/timed_out
   std::vector<StepReport> steps;
+  std::vector<ArtifactSummary> artifacts;
   std::chrono::milliseconds duration{0};
 };
 

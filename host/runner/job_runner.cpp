@@ -3,6 +3,7 @@
 #include <random>
 #include <spdlog/spdlog.h>
 
+#include "artifacts/artifact_manager.hpp"
 #include "output_router.hpp"
 #include "plugin-host/plugin_registry.hpp"
 #include "workspace.hpp"
@@ -122,6 +123,18 @@ void fill_exit_status(JobReport &report, const plugins::ExecResult &r) {
   report.term_signal = r.term_signal;
 }
 
+void system_line(JobEvents &events, const std::string &line) {
+  const std::string text = line + "\n";
+  events.on_output(LogStream::system, {reinterpret_cast<const uint8_t *>(text.data()), text.size()});
+}
+
+void add_artifacts(JobReport &report, const std::vector<artifacts::ArtifactRecord> &records) {
+  for (const artifacts::ArtifactRecord &r : records) {
+    report.artifacts.push_back(
+        {r.direction == artifacts::ArtifactRecord::Direction::output, r.uri, r.path, r.size, r.sha256});
+  }
+}
+
 } // namespace
 
 std::string make_local_job_id() {
@@ -183,6 +196,23 @@ RunResult JobRunner::run(const std::string &job_id, const job::JobSpec &spec, co
     return finish(JobOutcome::error, std::string("executor refused the job: ") + e.what(), ErrorKind::spec);
   }
 
+  const bool has_artifacts = !spec.inputs.empty() || !spec.outputs.empty();
+  if (has_artifacts && options.artifacts == nullptr) {
+    return finish(JobOutcome::error, "this job has artifacts but the worker has no artifact manager",
+                  ErrorKind::infrastructure);
+  }
+  const auto progress = [&events](const std::string &line) { system_line(events, line); };
+  const auto stop_requested = [&cancel] { return cancel.cancelled(); };
+  if (!spec.inputs.empty()) {
+    try {
+      add_artifacts(report, options.artifacts->fetch_inputs(spec.inputs, workspace->path(), progress, stop_requested));
+    } catch (const std::exception &e) {
+      system_line(events, std::string("error: ") + e.what());
+      return finish(cancel.cancelled() ? JobOutcome::cancelled : JobOutcome::error,
+                    std::string("fetching artifact inputs failed: ") + e.what(), ErrorKind::infrastructure);
+    }
+  }
+
   std::vector<std::string> secret_values;
   for (const auto &[name, value] : spec.secrets) secret_values.push_back(value);
   OutputRouter router(secret_values, report.steps, events);
@@ -206,6 +236,20 @@ RunResult JobRunner::run(const std::string &job_id, const job::JobSpec &spec, co
   }
   router.flush();
   fill_exit_status(report, exec);
+
+  if (!spec.outputs.empty() && !cancelled && !timed_out && exec.outcome != plugins::Outcome::error) {
+    events.on_phase(JobPhase::uploading);
+    try {
+      add_artifacts(report, options.artifacts->upload_outputs(spec.outputs, workspace->path(),
+                                                              exec.outcome == plugins::Outcome::succeeded, progress,
+                                                              stop_requested));
+    } catch (const std::exception &e) {
+      system_line(events, std::string("error: ") + e.what());
+      workspace->keep(); // keep what could not be uploaded for inspection
+      return finish(JobOutcome::error, std::string("uploading artifact outputs failed: ") + e.what(),
+                    ErrorKind::infrastructure);
+    }
+  }
 
   const bool keep = options.keep_workspace || spec.workspace_cleanup == job::WorkspaceCleanup::never ||
                     (spec.workspace_cleanup == job::WorkspaceCleanup::on_success &&

@@ -15,6 +15,9 @@
 namespace hodei::plugins {
 class PluginRegistry;
 }
+namespace hodei::artifacts {
+class ArtifactManager;
+}
 
 namespace hodei::runner {
 
@@ -23,6 +26,7 @@ struct RunOptions {
   std::optional<std::filesystem::path> workspace_dir;    // use this folder as is (never deleted)
   std::optional<std::chrono::seconds> timeout_override;  // replaces the spec's timeout_seconds
   bool keep_workspace = false;                           // overrides the spec's workspace_cleanup
+  artifacts::ArtifactManager *artifacts = nullptr;       // needed by jobs with artifacts
 };
 
 // Why a job could not run, when its outcome is JobOutcome::error.
