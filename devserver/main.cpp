@@ -108,6 +108,9 @@ int main(int argc, char **argv) {
       throw CLI::ValidationError("--tls-client-ca needs --tls-cert and --tls-key");
     }
     serve_options.lease_timeout = *cli::parse_duration(lease_timeout);
+    if (serve_options.lease_timeout < std::chrono::milliseconds(100)) {
+      throw CLI::ValidationError("--lease-timeout must be at least 100ms");
+    }
     serve_options.log_sync = log_sync == "os" ? LogSync::os : LogSync::fsync;
     exit_code = cli::serve(serve_options);
   });

@@ -18,7 +18,11 @@ build_pkgs=(
   libboost-dev libboost-filesystem-dev
   nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev catch2
   libcurl4-openssl-dev libssl-dev prometheus-cpp-dev libsystemd-dev
-  clang-format clang-tidy
+  clang-format clang-tidy python3
+  # packaging (cpack -G DEB, tests/packaging): dpkg-shlibdeps (dpkg-dev) computes the worker package's Depends,
+  # systemd provides systemd-analyze to verify the unit (its postinst is harmless in a container without systemd as
+  # PID 1: it starts nothing), python3 reads `plugins list --json` in the package test.
+  dpkg-dev systemd python3
 )
 docker_pkgs=(docker.io busybox-static)
 s3_pkgs=(radosgw ceph-mon ceph-osd awscli)

@@ -60,7 +60,7 @@ cli_get=$(timed bash -c "'$aws_cli' --endpoint-url '$HODEI_TEST_S3_ENDPOINT' s3 
 [ "$(sha256sum "$work/cli-out.bin" | cut -d' ' -f1)" = "$sha" ] || { echo "aws download: SHA-256 differs" >&2; exit 1; }
 s3 s3 rb --force "s3://$bucket" >/dev/null
 
-printf '%-10s %10s %10s %8s\n' "" "plugin" "aws s3 cp" "ratio"
+printf "%-10s %10s %14s %14s\n" "" "plugin" "aws s3 cp" "plugin/cli"
 for op in upload download; do
   if [ $op = upload ]; then p=$plugin_put; c=$cli_put; else p=$plugin_get; c=$cli_get; fi
   printf '%-10s %7s MB/s %7s MB/s %7sx   (%s s vs %s s)\n' "$op" "$(rate "$p")" "$(rate "$c")" \

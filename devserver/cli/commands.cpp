@@ -171,6 +171,7 @@ int show_job(const rpc::ClientOptions &client, const std::string &job_id) {
   google::protobuf::util::JsonPrintOptions options;
   options.add_whitespace = true;
   options.preserve_proto_field_names = true;
+  options.always_print_primitive_fields = true;
   (void)google::protobuf::util::MessageToJsonString(response, &json, options);
   std::cout << json << "\n";
   return kExitOk;

@@ -105,7 +105,9 @@ void ControlPlane::on_resume(StreamId stream, const std::vector<ResumedJobIn> &j
       if (job->cancel_requested) {
         cancels.push_back(CancelOut{held.lease, job->cancel_reason, job->cancel_grace_ms.value_or(10000)});
       }
-    } else if (job->result && job->state != JobState::lost) {
+    } else if (held.finished && job->result && job->state != JobState::lost) {
+      // Both sides have a result for this attempt: the worker's JobFinished was stored (its ResultAck was lost).
+      // A worker still running a job the server considers over is told to abandon it instead (below).
       decision.action = ResumeAction::forget;
       decision.reason = "the result is already stored (" + std::string(to_string(job->state)) + ")";
     } else {

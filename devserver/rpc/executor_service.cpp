@@ -3,7 +3,9 @@
 #include "devserver/rpc/session_writer.hpp"
 #include "devserver/rpc/stream_mapping.hpp"
 
+#include <chrono>
 #include <spdlog/spdlog.h>
+#include <thread>
 
 namespace hodei::devserver::rpc {
 namespace {
@@ -28,6 +30,18 @@ private:
   StreamId id_;
   bool closed_ = false;
 };
+
+// Whether the call was cancelled (transport failure, oversized or undecodable message) rather than half-closed by
+// the worker. The sync API learns of a cancellation asynchronously, possibly just after Read() returned false, so a
+// clean end is only concluded after a short wait.
+bool ended_by_failure(grpc::ServerContext &context) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
+  while (!context.IsCancelled()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
 
 } // namespace
 
@@ -68,7 +82,7 @@ grpc::Status ExecutorService::Connect(grpc::ServerContext *context, JobStream *s
     }
     peer_ended = registration.close();
   }
-  if (peer_ended && context->IsCancelled()) {
+  if (peer_ended && ended_by_failure(*context)) {
     control_plane_.counters().streams_failed += 1; // transport error, oversized or undecodable message
     spdlog::warn("devserver: job stream {} of worker {} failed", id, hello.worker_id());
   } else {

@@ -3,12 +3,14 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "artifacts_command.hpp"
 #include "config_command.hpp"
 #include "exit_codes.hpp"
 #include "global_options.hpp"
 #include "logging.hpp"
 #include "plugins_command.hpp"
 #include "run_command.hpp"
+#include "serve_command.hpp"
 #include "version.hpp"
 
 int main(int argc, char **argv) {
@@ -32,8 +34,11 @@ int main(int argc, char **argv) {
   int exit_code = exit_success;
   RunCommandOptions run_options;
   add_run_command(app, global, run_options, exit_code);
+  ServeCommandOptions serve_options;
+  add_serve_command(app, global, serve_options, exit_code);
   add_plugins_command(app, global, exit_code);
   add_config_command(app, exit_code);
+  add_artifacts_command(app, global, exit_code);
   app.parse_complete_callback([&global, level, format] {
     global.log_level_flag = level->count() > 0;
     global.log_format_flag = format->count() > 0;

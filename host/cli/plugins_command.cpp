@@ -3,7 +3,13 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <unistd.h>
+
 #include "exit_codes.hpp"
+#include "plugin-check/runner.hpp"
 #include "plugin-host/plugin_registry.hpp"
 
 namespace hodei::cli {
@@ -63,6 +69,52 @@ void print_text(const plugins::PluginRegistry &registry) {
   }
 }
 
+// Options of `plugins check` and of its hidden per-check child `plugins check-one`.
+struct CheckCommandOptions {
+  std::vector<std::string> files;
+  bool json = false;
+  int timeout_seconds = 60;
+  std::string config_json;
+  std::string base_uri;
+  std::string executor_options;
+  std::string s3_endpoint;
+  std::string check; // check-one only
+  int result_fd = -1; // check-one only
+};
+
+void add_check_options(CLI::App &cmd, CheckCommandOptions &o) {
+  cmd.add_option("--config-json", o.config_json,
+                 "The plugin's config object (JSON), as the worker config would give it; default {} (file:// "
+                 "backends: a temporary root)");
+  cmd.add_option("--base-uri", o.base_uri,
+                 "Artifact backends: where test objects go, e.g. s3://bucket/prefix/ (default: a temporary file:// "
+                 "folder for backends of the file scheme)");
+  cmd.add_option("--s3-endpoint", o.s3_endpoint,
+                 "S3-compatible backends: sets \"endpoint\" in the plugin config (shorthand for --config-json)");
+  cmd.add_option("--executor-options", o.executor_options,
+                 "Executors: the job options object (JSON) every test job gets, e.g. '{\"image\":\"debian:bookworm\"}'");
+}
+
+plugin_check::CheckOptions to_check_options(const CheckCommandOptions &o) {
+  plugin_check::CheckOptions c;
+  c.config_json = o.config_json;
+  c.base_uri = o.base_uri;
+  c.executor_options = o.executor_options.empty() ? "{}" : o.executor_options;
+  c.timeout = std::chrono::seconds(o.timeout_seconds);
+  for (const auto &[what, text] : {std::pair<const char *, const std::string *>{"--config-json", &o.config_json},
+                                   {"--executor-options", &o.executor_options}}) {
+    if (text->empty()) continue;
+    const nlohmann::json parsed = nlohmann::json::parse(*text, nullptr, false);
+    if (!parsed.is_object()) throw std::invalid_argument(std::string(what) + ": expected a JSON object");
+  }
+  if (!o.s3_endpoint.empty()) {
+    nlohmann::json config = nlohmann::json::parse(o.config_json.empty() ? "{}" : o.config_json);
+    config["endpoint"] = o.s3_endpoint;
+    c.config_json = config.dump();
+  }
+  return c;
+}
+
 } // namespace
 
 void add_plugins_command(CLI::App &app, const GlobalOptions &global, int &exit_code) {
@@ -78,6 +130,60 @@ void add_plugins_command(CLI::App &app, const GlobalOptions &global, int &exit_c
     } else {
       print_text(*registry);
     }
+    exit_code = exit_success;
+  });
+
+  auto check_opts = std::make_shared<CheckCommandOptions>();
+  CLI::App *check = plugins_cmd->add_subcommand(
+      "check", "Conformance-check plugin files: each check runs in a child process; exit 0 when all pass, 1 otherwise");
+  check->add_option("FILE", check_opts->files, "Plugin shared libraries (.so) to check")->required()->check(CLI::ExistingFile);
+  check->add_flag("--json", check_opts->json, "Machine-readable report");
+  check->add_option("--timeout", check_opts->timeout_seconds, "Seconds each check may take before it is killed")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  add_check_options(*check, *check_opts);
+  check->callback([&exit_code, check_opts] {
+    plugin_check::RunnerOptions runner;
+    runner.check = to_check_options(*check_opts);
+    std::vector<plugin_check::PluginReport> reports;
+    for (const std::string &file : check_opts->files) {
+      reports.push_back(plugin_check::check_plugin(file, runner));
+      if (!check_opts->json) {
+        fmt::print("{}", plugin_check::format_plugin_text(reports.back()));
+        std::fflush(stdout); // one plugin at a time: the report of a long run shows progress
+      }
+    }
+    if (check_opts->json) {
+      fmt::print("{}\n", plugin_check::format_json(reports).dump(2));
+    } else {
+      fmt::print("{}", plugin_check::format_summary(reports));
+    }
+    const bool all = std::all_of(reports.begin(), reports.end(), [](const auto &r) { return r.passed(); });
+    exit_code = all ? exit_success : exit_job_failed;
+  });
+
+  // The child side of `plugins check`: runs ONE check and writes its result (a JSON line) to --result-fd.
+  auto one_opts = std::make_shared<CheckCommandOptions>();
+  CLI::App *one = plugins_cmd->add_subcommand("check-one", "internal: one check of `plugins check`");
+  one->group(""); // hidden
+  one->add_option("FILE", one_opts->files, "Plugin file")->required()->expected(1);
+  one->add_option("--check", one_opts->check, "Check name")->required();
+  one->add_option("--result-fd", one_opts->result_fd, "Where to write the result")->required();
+  add_check_options(*one, *one_opts);
+  one->callback([&exit_code, one_opts] {
+    if (!plugin_check::is_known_check(one_opts->check)) {
+      throw std::invalid_argument("unknown check \"" + one_opts->check + "\"");
+    }
+    const plugin_check::CheckResult result =
+        plugin_check::run_check(one_opts->check, one_opts->files.front(), to_check_options(*one_opts));
+    const std::string line = plugin_check::to_json(result).dump() + "\n";
+    size_t done = 0;
+    while (done < line.size()) {
+      const ssize_t n = ::write(one_opts->result_fd, line.data() + done, line.size() - done);
+      if (n <= 0) break;
+      done += static_cast<size_t>(n);
+    }
+    ::close(one_opts->result_fd);
     exit_code = exit_success;
   });
 }

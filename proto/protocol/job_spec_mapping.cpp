@@ -1,10 +1,10 @@
 #include "protocol/job_spec_mapping.hpp"
 
+#include "job/job_spec_parser.hpp"
 #include "job/spec_rules.hpp"
 
 #include <chrono>
 #include <cstdint>
-#include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -65,21 +65,31 @@ void check_uri(const std::string &uri, const std::string &field) {
   if (!job::has_uri_scheme(uri)) throw SpecMappingError(field, "expected a URI with a scheme (\"s3://...\")");
 }
 
-template <typename Rep> Rep checked_count(uint64_t value, const std::string &field) {
-  if (value > static_cast<uint64_t>(std::numeric_limits<Rep>::max())) {
-    throw SpecMappingError(field, "value out of range");
+// Job and step names: 1..kMaxNameChars characters on one line, as the JSON parser requires.
+void check_name(const std::string &name, const std::string &field) {
+  if (name.empty() || name.size() > job::kMaxNameChars) {
+    throw SpecMappingError(field, "expected a name of 1 to " + std::to_string(job::kMaxNameChars) + " characters");
   }
-  return static_cast<Rep>(value);
+  if (job::has_control_characters(name)) {
+    throw SpecMappingError(field, "expected a single-line name without control characters");
+  }
 }
 
-std::vector<job::Step> steps_from_proto(const v1::JobSpec &spec) {
+void check_count(int count, std::size_t max, const std::string &field) {
+  if (static_cast<std::size_t>(count) > max) {
+    throw SpecMappingError(field, "more than the limit of " + std::to_string(max) + " entries");
+  }
+}
+
+std::vector<job::Step> steps_from_proto(const v1::JobSpec &spec, const std::map<std::string, std::string> &secrets) {
   if (spec.steps().empty()) throw SpecMappingError("steps", "expected at least one step");
+  check_count(spec.steps_size(), job::kMaxSteps, "steps");
   std::vector<job::Step> steps;
   std::set<std::string> names;
   for (int i = 0; i < spec.steps_size(); ++i) {
     const v1::Step &in = spec.steps(i);
     const std::string field = "steps[" + std::to_string(i) + "]";
-    if (in.name().empty()) throw SpecMappingError(field + ".name", "expected a non-empty step name");
+    check_name(in.name(), field + ".name");
     if (!names.insert(in.name()).second) {
       throw SpecMappingError(field + ".name", "duplicate step name \"" + in.name() + "\"");
     }
@@ -90,6 +100,11 @@ std::vector<job::Step> steps_from_proto(const v1::JobSpec &spec) {
     step.continue_on_error = in.continue_on_error();
     step.env = to_std_map(in.env());
     check_env(step.env, field + ".env");
+    for (const auto &[name, value] : step.env) {
+      if (secrets.count(name) > 0) {
+        throw SpecMappingError(field + ".env[\"" + name + "\"]", "a secret of the job may not be overridden by a step");
+      }
+    }
     step.working_dir = in.working_dir();
     check_relative(step.working_dir, field + ".working_dir", true);
     steps.push_back(std::move(step));
@@ -98,6 +113,7 @@ std::vector<job::Step> steps_from_proto(const v1::JobSpec &spec) {
 }
 
 std::vector<job::ArtifactInput> inputs_from_proto(const v1::JobSpec &spec) {
+  check_count(spec.inputs_size(), job::kMaxArtifacts, "inputs");
   std::vector<job::ArtifactInput> inputs;
   for (int i = 0; i < spec.inputs_size(); ++i) {
     const v1::ArtifactInput &in = spec.inputs(i);
@@ -117,6 +133,7 @@ std::vector<job::ArtifactInput> inputs_from_proto(const v1::JobSpec &spec) {
 }
 
 std::vector<job::ArtifactOutput> outputs_from_proto(const v1::JobSpec &spec) {
+  check_count(spec.outputs_size(), job::kMaxArtifacts, "outputs");
   std::vector<job::ArtifactOutput> outputs;
   for (int i = 0; i < spec.outputs_size(); ++i) {
     const v1::ArtifactOutput &in = spec.outputs(i);
@@ -182,27 +199,37 @@ worker::v1::JobSpec to_proto(const job::JobSpec &spec) {
 job::JobSpec from_proto(const worker::v1::JobSpec &spec) {
   job::JobSpec out;
   out.name = spec.name();
+  check_name(out.name, "name");
   out.executor = spec.executor();
-  if (!job::is_executor_id(out.executor)) {
+  if (out.executor.size() > job::kMaxExecutorChars || !job::is_executor_id(out.executor)) {
     throw SpecMappingError("executor", "expected an executor short name or plugin id (\"shell\")");
   }
   out.env = to_std_map(spec.env());
   check_env(out.env, "env");
   out.secrets = to_std_map(spec.secrets());
   check_env(out.secrets, "secrets");
+  for (const auto &[name, value] : out.secrets) {
+    if (value.empty()) throw SpecMappingError("secrets[\"" + name + "\"]", "expected a non-empty secret value");
+  }
   if (spec.has_timeout_seconds()) {
-    if (spec.timeout_seconds() == 0) throw SpecMappingError("timeout_seconds", "expected a positive duration");
-    out.timeout =
-        std::chrono::seconds(checked_count<std::chrono::seconds::rep>(spec.timeout_seconds(), "timeout_seconds"));
+    const uint64_t seconds = spec.timeout_seconds();
+    if (seconds == 0 || seconds > static_cast<uint64_t>(job::kMaxTimeoutSeconds)) {
+      throw SpecMappingError("timeout_seconds",
+                             "expected 1 to " + std::to_string(job::kMaxTimeoutSeconds) + " seconds");
+    }
+    out.timeout = std::chrono::seconds(static_cast<std::chrono::seconds::rep>(seconds));
   }
   if (spec.has_cancel_grace_ms()) {
-    out.cancel_grace = std::chrono::milliseconds(
-        checked_count<std::chrono::milliseconds::rep>(spec.cancel_grace_ms(), "cancel_grace_ms"));
+    const uint64_t max_ms = static_cast<uint64_t>(job::kMaxCancelGraceSeconds) * 1000;
+    if (spec.cancel_grace_ms() > max_ms) {
+      throw SpecMappingError("cancel_grace_ms", "expected at most " + std::to_string(max_ms) + " ms");
+    }
+    out.cancel_grace = std::chrono::milliseconds(static_cast<std::chrono::milliseconds::rep>(spec.cancel_grace_ms()));
   }
   out.working_directory = spec.working_directory();
   check_relative(out.working_directory, "working_directory", true);
   out.workspace_cleanup = cleanup_from_proto(spec.workspace_cleanup());
-  out.steps = steps_from_proto(spec);
+  out.steps = steps_from_proto(spec, out.secrets);
   out.inputs = inputs_from_proto(spec);
   out.outputs = outputs_from_proto(spec);
   out.executor_options = executor_options_from_proto(spec);

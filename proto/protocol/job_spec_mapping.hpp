@@ -28,9 +28,10 @@ private:
 worker::v1::JobSpec to_proto(const job::JobSpec &spec);
 
 // Proto -> domain. Applies the domain defaults for absent fields (cancel grace 10 s, cleanup "always") and the
-// value rules of host/job/spec_rules.hpp that a JSON spec would have been checked against (executor id, env names,
-// relative paths, URI schemes, SHA-256 digests, unique non-empty step names, at least one step). Throws
-// SpecMappingError on the first violation.
+// value rules a JSON spec is checked against (host/job/spec_rules.hpp and the limits of job_spec_parser.hpp): names
+// of 1-128 characters on one line, executor id, env names, non-empty secrets that steps do not override, relative
+// paths, URI schemes, SHA-256 digests, unique step names, 1-1000 steps with a script, timeout and cancel grace
+// ranges, executor options that are JSON objects. Throws SpecMappingError on the first violation.
 job::JobSpec from_proto(const worker::v1::JobSpec &spec);
 
 } // namespace hodei::protocol

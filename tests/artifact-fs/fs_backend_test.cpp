@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <unistd.h>
 
 using namespace hodei::test;
@@ -51,6 +52,9 @@ TEST_CASE("fs: the descriptor names the plugin, its scheme and LIST") {
   CHECK(std::string(d.uri_schemes[0]) == "file");
   CHECK(d.uri_schemes[1] == nullptr);
   CHECK(f.backend.api().list != nullptr);
+  REQUIRE(d.config_schema_json != nullptr);
+  const nlohmann::json schema = nlohmann::json::parse(d.config_schema_json);
+  CHECK(schema["properties"].contains("root"));
 }
 
 TEST_CASE("fs: config: root defaults to worker.data_dir/artifacts, else init is refused") {

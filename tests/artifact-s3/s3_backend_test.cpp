@@ -58,6 +58,7 @@ TEST_CASE("s3: round trips keep every byte", "[s3][roundtrip]") {
     REQUIRE(get.ok());
     CHECK(sink.bytes() == size);
     CHECK(sink.sha256() == sha);
+    for (size_t i = 0; i + 1 < sink.chunks().size(); ++i) CHECK(sink.chunks()[i] >= 64 * 1024);
 
     const InfoResult st = p.backend.stat(uri);
     REQUIRE(st.ok());

@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
 
@@ -49,6 +50,27 @@ std::string config(const std::string &endpoint) {
 }
 
 } // namespace
+
+TEST_CASE("s3: the descriptor names the plugin, its scheme, LIST and a JSON config schema", "[s3]") {
+  FakeHost host;
+  LoadedBackend b(kPlugin, config("http://127.0.0.1:1"), host);
+  REQUIRE(b.init_result().ok());
+  const hodei_plugin_descriptor &d = b.descriptor();
+  CHECK(std::string(d.id) == "dev.hodei.artifact.s3");
+  CHECK(d.kinds == HODEI_KIND_ARTIFACT_BACKEND);
+  CHECK(d.capabilities == HODEI_CAP_ARTIFACT_LIST);
+  REQUIRE(d.uri_schemes != nullptr);
+  CHECK(std::string(d.uri_schemes[0]) == "s3");
+  CHECK(d.uri_schemes[1] == nullptr);
+  REQUIRE(d.config_schema_json != nullptr);
+  const nlohmann::json schema = nlohmann::json::parse(d.config_schema_json);
+  CHECK(schema["properties"].contains("part_size"));
+  CHECK(schema["additionalProperties"] == false);
+
+  LoadedBackend bad(kPlugin, R"({"endpoint": "http://h", "access_key": "a", "secret_key": "s", "part_size": 1})", host);
+  CHECK(bad.init_result().status == HODEI_ERR_INVALID_ARGUMENT);
+  CHECK_THAT(bad.init_result().message, Catch::StartsWith("config.part_size"));
+}
 
 TEST_CASE("s3 retries: 503 SlowDown is retried, then UNAVAILABLE", "[s3][retry]") {
   Stub stub("503");

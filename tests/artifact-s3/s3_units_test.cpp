@@ -164,7 +164,9 @@ TEST_CASE("s3 config: defaults and validation naming the field") {
       {R"({"bucket": "x"})", "config.bucket"},
       {R"([1])", "config"},
   };
-  for (const auto &[json, field] : bad) {
+  for (const auto &entry : bad) {
+    const std::string &json = entry.first;
+    const std::string &field = entry.second;
     INFO(json);
     CHECK(status_of([&] { (void)S3Config::parse(json); }) == HODEI_ERR_INVALID_ARGUMENT);
     CHECK_THAT(message_of([&] { (void)S3Config::parse(json); }), Catch::StartsWith(field));

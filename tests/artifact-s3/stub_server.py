@@ -10,6 +10,7 @@ usage: stub_server.py MODE PORT_FILE LOG_FILE
 Writes its port to PORT_FILE once listening, and one line per request/connection to LOG_FILE.
 """
 import http.server
+import os
 import socket
 import sys
 
@@ -96,7 +97,6 @@ def main():
 def publish(port_file, port):
     with open(port_file + ".tmp", "w") as f:
         f.write(str(port))
-    import os
     os.rename(port_file + ".tmp", port_file)
 
 

@@ -73,6 +73,31 @@ TEST_CASE("absent proto fields take the domain defaults", "[proto][mapping]") {
 TEST_CASE("a proto spec that breaks the spec rules is refused, naming the field", "[proto][mapping]") {
   v1::JobSpec spec = minimal_proto();
   std::string field;
+  SECTION("job name too long") {
+    spec.set_name(std::string(129, 'n'));
+    field = "name";
+  }
+  SECTION("step name on two lines") {
+    spec.mutable_steps(0)->set_name("a\nb");
+    field = "steps[0].name";
+  }
+  SECTION("empty secret") {
+    (*spec.mutable_secrets())["TOKEN"] = "";
+    field = "secrets[\"TOKEN\"]";
+  }
+  SECTION("a step overriding a secret") {
+    (*spec.mutable_secrets())["TOKEN"] = "x";
+    (*spec.mutable_steps(0)->mutable_env())["TOKEN"] = "y";
+    field = "steps[0].env[\"TOKEN\"]";
+  }
+  SECTION("timeout over 7 days") {
+    spec.set_timeout_seconds(604801);
+    field = "timeout_seconds";
+  }
+  SECTION("cancel grace over an hour") {
+    spec.set_cancel_grace_ms(3600001);
+    field = "cancel_grace_ms";
+  }
   SECTION("executor") {
     spec.set_executor("not an id!");
     field = "executor";

@@ -1,10 +1,9 @@
 // Hidden benchmark (run with: devserver_protocol_tests "[bench]"): acked log throughput through the real stream
 // with each LogSync policy, one chunk in flight (the worst case: the worker waits for every ack).
-#include <catch2/catch.hpp>
-
-#include <iostream>
-
 #include "server_fixture.hpp"
+
+#include <catch2/catch.hpp>
+#include <iostream>
 
 using namespace hodei::devserver;
 using namespace hodei::devserver::test;

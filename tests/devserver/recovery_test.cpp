@@ -132,7 +132,7 @@ TEST_CASE("a worker that resumes without a job it held loses it; an unreceived a
 }
 
 TEST_CASE("a worker silent past the lease timeout has its jobs marked lost", "[devserver][lease]") {
-  ServerFixture fixture(FixtureOptions{std::nullopt, std::chrono::milliseconds(600)});
+  ServerFixture fixture(FixtureOptions{std::nullopt, std::chrono::milliseconds(1500)});
   auto worker = connected_worker(fixture.worker_options());
   const std::string running = fixture.submit(job_json("running"));
   const std::string assigned = fixture.submit(job_json("assigned"));
@@ -144,8 +144,8 @@ TEST_CASE("a worker silent past the lease timeout has its jobs marked lost", "[d
   REQUIRE(worker->wait_for_ack(running, v1::LOG_STREAM_STDOUT, 7));
 
   // Heartbeats keep it alive past one lease timeout...
-  for (int i = 0; i < 4; ++i) {
-    std::this_thread::sleep_for(250ms);
+  for (int i = 0; i < 6; ++i) {
+    std::this_thread::sleep_for(300ms);
     REQUIRE(worker->heartbeat() == v1::HEARTBEAT_STATUS_OK);
   }
   CHECK(fixture.job(running).state == JobState::accepted);

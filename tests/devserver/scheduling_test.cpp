@@ -16,6 +16,18 @@ std::vector<v1::ServerMessage> assignments_in(const std::vector<v1::ServerMessag
   return out;
 }
 
+// Waits (up to kWait) for `expected` assignments, then 300 ms more to catch any extra one.
+std::vector<v1::ServerMessage> collect_assignments(WorkerClient &worker, std::size_t expected) {
+  std::vector<v1::ServerMessage> out;
+  while (out.size() < expected) {
+    auto message = worker.wait_for(v1::ServerMessage::kAssignment);
+    if (!message) return out;
+    out.push_back(std::move(*message));
+  }
+  for (v1::ServerMessage &extra : assignments_in(worker.drain_for(300ms))) out.push_back(std::move(extra));
+  return out;
+}
+
 } // namespace
 
 TEST_CASE("the server never assigns more jobs than the worker granted credits", "[devserver][credits]") {
@@ -27,7 +39,7 @@ TEST_CASE("the server never assigns more jobs than the worker granted credits", 
   CHECK(assignments_in(worker->drain_for(300ms)).empty());
 
   REQUIRE(worker->send_credits(1));
-  auto first = assignments_in(worker->drain_for(500ms));
+  auto first = collect_assignments(*worker, 1);
   REQUIRE(first.size() == 1);
   CHECK(first[0].assignment().lease().job_id() == "job-1"); // submission order
   CHECK(first[0].assignment().lease().lease_epoch() == 1);
@@ -40,7 +52,7 @@ TEST_CASE("the server never assigns more jobs than the worker granted credits", 
 
   // Two free slots after having received one assignment: two more.
   REQUIRE(worker->send_credits(2));
-  const auto more = assignments_in(worker->drain_for(500ms));
+  const auto more = collect_assignments(*worker, 2);
   REQUIRE(more.size() == 2);
   CHECK(more[0].assignment().lease().job_id() == "job-2");
   CHECK(more[1].assignment().lease().job_id() == "job-3");
@@ -65,7 +77,7 @@ TEST_CASE("a job goes only to a worker with its executor and labels", "[devserve
   const std::string docker_job = fixture.submit(job_json("needs-docker", "docker"));
   const std::string gpu_job = fixture.submit(job_json("needs-gpu"), {{"gpu", "true"}});
   const std::string by_id = fixture.submit(job_json("by-id", "dev.hodei.executor.shell"));
-  const auto assigned = assignments_in(worker->drain_for(500ms));
+  const auto assigned = collect_assignments(*worker, 1);
   REQUIRE(assigned.size() == 1);
   CHECK(assigned[0].assignment().lease().job_id() == by_id);
   CHECK(fixture.job(docker_job).state == JobState::queued);
@@ -78,7 +90,7 @@ TEST_CASE("a job goes only to a worker with its executor and labels", "[devserve
   capable.labels = {{"gpu", "true"}};
   auto second = connected_worker(capable);
   REQUIRE(second->send_credits(4));
-  const auto taken = assignments_in(second->drain_for(500ms));
+  const auto taken = collect_assignments(*second, 2);
   REQUIRE(taken.size() == 2);
   CHECK(fixture.job(docker_job).worker_id == second->worker_id());
   CHECK(fixture.job(gpu_job).worker_id == second->worker_id());
@@ -167,4 +179,32 @@ TEST_CASE("a draining worker gets no new job and is told so", "[devserver][drain
   fixture.submit(job_json());
   REQUIRE(worker->send_credits(2));
   CHECK(assignments_in(worker->drain_for(300ms)).empty());
+}
+
+TEST_CASE("cancelling an assigned job ends it at once; the worker's late events are refused", "[devserver][cancel]") {
+  ServerFixture fixture;
+  auto worker = connected_worker(fixture.worker_options());
+  const std::string job_id = fixture.submit(job_json());
+  REQUIRE(worker->send_credits(1));
+  REQUIRE(worker->wait_for(v1::ServerMessage::kAssignment));
+  const CancelResult result = fixture.control_plane().cancel(job_id, "too late", std::nullopt);
+  CHECK(result.outcome == CancelOutcome::cancelled);
+  CHECK(fixture.job(job_id).state == JobState::cancelled);
+  const auto cancel = worker->wait_for(v1::ServerMessage::kCancel);
+  REQUIRE(cancel);
+  CHECK(cancel->cancel().grace_ms() == 10000); // the spec's default cancel grace
+
+  REQUIRE(worker->accept(lease(job_id, 1)));
+  const auto refused = worker->wait_for(v1::ServerMessage::kRefused);
+  REQUIRE(refused);
+  CHECK(refused->refused().code() == v1::REFUSAL_CODE_NOT_LEASED);
+
+  // A worker that started it anyway and reconnects is told to abandon it (not to forget a result it never sent).
+  v1::ResumedJob held;
+  *held.mutable_lease() = lease(job_id, 1);
+  held.set_phase(v1::JOB_PHASE_RUNNING);
+  REQUIRE(worker->connect({held}));
+  const auto ack = worker->wait_for(v1::ServerMessage::kResumeAck);
+  REQUIRE(ack);
+  CHECK(ack->resume_ack().jobs(0).action() == v1::RESUME_ACTION_ABANDON);
 }

@@ -1,11 +1,10 @@
 // TLS and mTLS: certificates made on the fly with the openssl command (skipped when it is missing).
-#include <catch2/catch.hpp>
-
-#include <fstream>
-
 #include "devserver/rpc/client_channel.hpp"
 #include "server_fixture.hpp"
 #include "subprocess.hpp"
+
+#include <catch2/catch.hpp>
+#include <fstream>
 
 using namespace hodei::devserver;
 using namespace hodei::devserver::test;
@@ -29,11 +28,11 @@ struct Certificates {
   bool make() {
     std::ofstream(file("server.ext")) << "subjectAltName=IP:127.0.0.1,DNS:localhost\n";
     const auto key = [](const std::string &out) {
-      return std::vector<std::string>{"-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                                      "-keyout", out};
+      return std::vector<std::string>{"-newkey", "ec",      "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                                      "-nodes",  "-keyout", out};
     };
-    std::vector<std::string> ca{"req", "-x509", "-days", "1", "-subj", "/CN=hodei-test-ca", "-out",
-                                file("ca.crt").string()};
+    std::vector<std::string> ca{
+        "req", "-x509", "-days", "1", "-subj", "/CN=hodei-test-ca", "-out", file("ca.crt").string()};
     const auto ca_key = key(file("ca.key").string());
     ca.insert(ca.end(), ca_key.begin(), ca_key.end());
     if (!run_openssl(ca)) return false;
@@ -42,9 +41,19 @@ struct Certificates {
       const auto request_key = key(file((name + ".key").c_str()).string());
       request.insert(request.end(), request_key.begin(), request_key.end());
       if (!run_openssl(request)) return false;
-      std::vector<std::string> sign{"x509", "-req", "-days", "1", "-in", file((name + ".csr").c_str()).string(),
-                                    "-CA", file("ca.crt").string(), "-CAkey", file("ca.key").string(),
-                                    "-CAcreateserial", "-out", file((name + ".crt").c_str()).string()};
+      std::vector<std::string> sign{"x509",
+                                    "-req",
+                                    "-days",
+                                    "1",
+                                    "-in",
+                                    file((name + ".csr").c_str()).string(),
+                                    "-CA",
+                                    file("ca.crt").string(),
+                                    "-CAkey",
+                                    file("ca.key").string(),
+                                    "-CAcreateserial",
+                                    "-out",
+                                    file((name + ".crt").c_str()).string()};
       if (name == "server") sign.insert(sign.end(), {"-extfile", file("server.ext").string()});
       if (!run_openssl(sign)) return false;
     }

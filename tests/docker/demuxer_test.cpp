@@ -49,20 +49,22 @@ void feed(StreamDemuxer &d, const std::vector<uint8_t> &bytes, const std::vector
   }
 }
 
-const std::vector<Frame> kFrames = {
-    {1, "hello "},
-    {2, "oops\n"},
-    {1, ""},
-    {1, "world\n"},
-    {2, std::string(300, 'e')},
-    {3, "daemon says no"},
-    {1, std::string(1, '\0') + "\x01\x02 binary"},
-};
+std::vector<Frame> sample_frames() {
+  return {
+      {1, "hello "},
+      {2, "oops\n"},
+      {1, ""},
+      {1, "world\n"},
+      {2, std::string(300, 'e')},
+      {3, "daemon says no"},
+      {1, std::string(1, '\0') + "\x01\x02 binary"},
+  };
+}
 
 } // namespace
 
 TEST_CASE("demuxer: whole input gives each stream its bytes in order", "[docker][demuxer]") {
-  const std::vector<uint8_t> bytes = encode(kFrames);
+  const std::vector<uint8_t> bytes = encode(sample_frames());
   StreamDemuxer d;
   Collected c;
   feed(d, bytes, {}, c);
@@ -71,11 +73,11 @@ TEST_CASE("demuxer: whole input gives each stream its bytes in order", "[docker]
   CHECK(c.streams[3] == "daemon says no");
   CHECK(c.order == "121231"); // the empty frame yields nothing
   CHECK(d.at_frame_boundary());
-  CHECK(d.frames() == kFrames.size());
+  CHECK(d.frames() == sample_frames().size());
 }
 
 TEST_CASE("demuxer: a split at every byte boundary changes nothing", "[docker][demuxer]") {
-  const std::vector<uint8_t> bytes = encode(kFrames);
+  const std::vector<uint8_t> bytes = encode(sample_frames());
   for (size_t cut = 0; cut <= bytes.size(); ++cut) {
     INFO("cut at " << cut);
     StreamDemuxer d;

@@ -32,8 +32,8 @@ struct DockerFixture {
     JobDef def;
     def.id = unique_job_id("job");
     def.workspace = workspace.path();
-    def.options_json = R"({"image": ")" + image + R"(", "pull_policy": "never")" + (extra_options.empty() ? "" : ", ") +
-                       extra_options + "}";
+    def.options_json =
+        R"({"image": ")" + image + R"(", "pull": "never")" + (extra_options.empty() ? "" : ", ") + extra_options + "}";
     return def;
   }
 

@@ -366,7 +366,7 @@ TEST_CASE("docker: a memory hog is reported as killed for running out of memory"
   CHECK(f.containers_of(def.id) == 0);
 }
 
-TEST_CASE("docker: an image that is missing with pull_policy never is a clear error", "[docker][integration]") {
+TEST_CASE("docker: an image that is missing with pull never is a clear error", "[docker][integration]") {
   HODEI_REQUIRE_DOCKER(socket);
   DockerFixture f(socket);
   TempDir ws;
@@ -379,8 +379,36 @@ TEST_CASE("docker: an image that is missing with pull_policy never is a clear er
   CHECK(r.steps_run == 0);
   CHECK_THAT(std::string(r.message),
              Catch::Contains("docker.image: image \"hodei-test/does-not-exist:1\" is not present on the Docker "
-                             "daemon and docker.pull_policy is \"never\""));
+                             "daemon and docker.pull is \"never\""));
   CHECK(sink.started().empty());
+}
+
+TEST_CASE("docker: an image without /bin/sh is a clear error", "[docker][integration]") {
+  HODEI_REQUIRE_DOCKER(socket);
+  DockerFixture f(socket);
+  using hodei::docker::HttpMethod;
+  // The test image minus /bin/sh, made through the API: run `rm /bin/sh`, commit the result.
+  const nlohmann::json body = {
+      {"Image", test_image()}, {"Entrypoint", {"/bin/rm", "/bin/sh"}}, {"HostConfig", {{"NetworkMode", "none"}}}};
+  const std::string builder = f.api.create_container(body, unique_job_id("hodei-nosh-builder"));
+  f.api.start_container(builder);
+  f.api.call(HttpMethod::post, "/containers/" + builder + "/wait", "waiting for the builder");
+  const std::string tag = unique_job_id("t");
+  f.api.call(HttpMethod::post, "/commit?container=" + builder + "&repo=hodei-test%2Fnosh&tag=" + tag, "committing");
+  f.api.remove_container(builder);
+  const std::string image = "hodei-test/nosh:" + tag;
+
+  TempDir ws;
+  JobDef def = f.job(ws, "", image);
+  def.steps = {{"hello", "echo hello"}};
+  TestSink sink;
+  RunningJob job(*f.executor, def, sink);
+  const hodei_job_result r = finish(job);
+  f.api.call(HttpMethod::del, "/images/" + image + "?force=true", "removing the image");
+  CHECK(r.outcome == HODEI_OUTCOME_ERROR);
+  CHECK_THAT(std::string(r.message), Catch::Contains("the image needs /bin/sh and sleep"));
+  CHECK_THAT(sink.err(), Catch::Contains("the image needs /bin/sh and sleep"));
+  CHECK(f.containers_of(def.id) == 0);
 }
 
 TEST_CASE("docker: a failing pull is a clear error with the daemon's message", "[docker][integration]") {

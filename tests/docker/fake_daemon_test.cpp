@@ -64,7 +64,7 @@ TEST_CASE("docker fake: a pull longer than pull_timeout_s is an error", "[docker
   JobDef def;
   def.id = unique_job_id("pull");
   def.workspace = ws.path();
-  def.options_json = R"({"image": "example.com/slow:1", "pull_policy": "always"})";
+  def.options_json = R"({"image": "example.com/slow:1", "pull": "always"})";
   def.steps = {{"never", "echo no"}};
   TestSink sink;
   RunningJob job(*ex, def, sink);

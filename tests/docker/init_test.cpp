@@ -72,7 +72,7 @@ TEST_CASE("docker init: leftover containers of this worker are removed, others k
         {"Entrypoint", {"/bin/sleep", "600"}},
         {"Labels", {{"dev.hodei.managed", "true"}, {"dev.hodei.job-id", job_id}, {"dev.hodei.worker-id", worker_id}}},
         {"HostConfig", {{"NetworkMode", "none"}, {"Init", true}}}};
-    const std::string id = api.create_container(body, "hodei-leftover-" + job_id);
+    std::string id = api.create_container(body, "hodei-leftover-" + job_id);
     if (running) api.start_container(id);
     return id;
   };

@@ -53,7 +53,7 @@ TEST_CASE("options: a full, valid docker object", "[docker][options]") {
   const PluginConfig config = config_with(R"({"allowed_mount_sources": ["/srv/cache"], "allow_privileged": true,
                                               "allowed_networks": ["none", "ci-net"]})");
   const JobOptions o = JobOptions::parse(R"({
-      "image": "registry.example.com/team/build:1.2@sha256:abc", "pull_policy": "always",
+      "image": "registry.example.com/team/build:1.2@sha256:abc", "pull": "always",
       "shell": ["/bin/bash", "-eo", "pipefail", "-c"], "entrypoint": ["/entry.sh"], "user": "1000:1000",
       "memory": "512m", "cpus": 1.5, "pids_limit": 256, "network": "ci-net",
       "mounts": [{"source": "/srv/cache/npm/", "target": "/root/.npm", "read_only": false}],
@@ -97,8 +97,8 @@ TEST_CASE("options: every error names the field", "[docker][options]") {
   CHECK_THAT(error_of(R"({"image": ""})"), Catch::StartsWith("docker.image: expected an image reference"));
   CHECK_THAT(error_of(R"({"image": "a b"})"), Catch::StartsWith("docker.image: \"a b\" is not a valid"));
   CHECK_THAT(error_of(R"({"image": "x", "imge": "y"})"), Catch::StartsWith("docker.imge: unknown field"));
-  CHECK_THAT(error_of(R"({"image": "x", "pull_policy": "sometimes"})"),
-             Catch::StartsWith("docker.pull_policy: expected \"never\", \"if-not-present\" or \"always\""));
+  CHECK_THAT(error_of(R"({"image": "x", "pull": "sometimes"})"),
+             Catch::StartsWith("docker.pull: expected \"never\", \"if-not-present\" or \"always\""));
   CHECK_THAT(error_of(R"({"image": "x", "memory": "lots"})"),
              Catch::StartsWith("docker.memory: expected a size like \"512m\""));
   CHECK_THAT(error_of(R"({"image": "x", "memory": 1.5})"), Catch::StartsWith("docker.memory: expected a size"));

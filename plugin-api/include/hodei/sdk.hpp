@@ -557,6 +557,7 @@ template <class T> struct Entry {
 
   static hodei_status init(const hodei_host_services *host, const char *config, void **out_ctx,
                            hodei_error *err) noexcept {
+    // NOLINTNEXTLINE(bugprone-unhandled-exception-at-new): guard() turns std::bad_alloc into a status
     return guard(err, [&] { *out_ctx = new Instance<T>(host, config != nullptr ? config : "{}"); });
   }
   static void deinit(void *ctx) noexcept {

@@ -82,7 +82,10 @@ void MultipartUpload::work() {
       etags_[job.number - 1] = std::move(etag);
     }
     --in_flight_;
-    free_buffers_.push_back(std::move(job.data));
+    try {
+      free_buffers_.push_back(std::move(job.data));
+    } catch (...) { // out of memory: the next part allocates its own buffer
+    }
     changed_.notify_all();
   }
 }

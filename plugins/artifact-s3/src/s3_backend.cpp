@@ -1,5 +1,6 @@
 #include "s3_backend.hpp"
 
+#include "chunked_writer.hpp"
 #include "multipart_upload.hpp"
 #include "part_reader.hpp"
 #include "timestamps.hpp"
@@ -94,9 +95,11 @@ void S3Backend::get(const std::string &uri, uint64_t offset, uint64_t length, co
   if (length == 0) return check_offset(); // nothing to fetch, but the object and offset must be valid
 
   const std::optional<uint64_t> bounded = length == HODEI_SIZE_UNKNOWN ? std::nullopt : std::optional<uint64_t>(length);
+  ChunkedWriter out(dst);
   const bool in_range = client_.get_object(
-      loc, offset, bounded, [&](const char *data, size_t len) { dst.write(data, len); }, stop);
-  if (!in_range) check_offset(); // exactly at the end is an empty read, past it an error
+      loc, offset, bounded, [&](const char *data, size_t len) { out.write(data, len); }, stop);
+  if (!in_range) return check_offset(); // exactly at the end is an empty read, past it an error
+  out.flush();
 }
 
 sdk::ObjectInfo S3Backend::stat(const std::string &uri) {

@@ -1,5 +1,7 @@
 #include "container_spec.hpp"
 
+#include "text.hpp"
+
 #include <csignal>
 #include <map>
 #include <random>
@@ -34,7 +36,7 @@ void check_env_names(const std::string &field, const std::vector<sdk::EnvVar> &v
     const std::string where = field + "[" + std::to_string(i) + "]";
     if (name.empty()) throw sdk::invalid_argument(where + ".key: must not be empty");
     if (name.find('=') != std::string::npos)
-      throw sdk::invalid_argument(where + ".key: \"" + name + "\" must not contain '='");
+      throw sdk::invalid_argument(cat(where, ".key: \"", name, "\" must not contain '='"));
   }
 }
 
@@ -120,7 +122,11 @@ std::vector<std::string> step_environment(const sdk::JobSpec &job, const sdk::St
   vars["HODEI_STEP_NAME"] = step.name;
   std::vector<std::string> out;
   out.reserve(vars.size());
-  for (const auto &[name, value] : vars) out.push_back(name + "=" + value);
+  for (const auto &[name, value] : vars) {
+    std::string entry = name;
+    (entry += '=') += value;
+    out.push_back(std::move(entry));
+  }
   return out;
 }
 
@@ -156,9 +162,9 @@ void check_job_spec(const sdk::JobSpec &spec) {
     const std::string &dir = spec.steps[i].working_dir;
     std::vector<std::string_view> parts;
     if (!dir.empty() && dir.front() == '/')
-      throw sdk::invalid_argument(step + ".working_dir: must be relative to the workspace, got \"" + dir + "\"");
+      throw sdk::invalid_argument(cat(step, ".working_dir: must be relative to the workspace, got \"", dir, "\""));
     if (!normalize_relative(dir, parts))
-      throw sdk::invalid_argument(step + ".working_dir: \"" + dir + "\" leaves the workspace");
+      throw sdk::invalid_argument(cat(step, ".working_dir: \"", dir, "\" leaves the workspace"));
     check_env_names(step + ".env", spec.steps[i].env);
   }
 }

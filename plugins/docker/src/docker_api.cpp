@@ -1,5 +1,7 @@
 #include "docker_api.hpp"
 
+#include "text.hpp"
+
 #include <charconv>
 #include <cstdio>
 
@@ -186,7 +188,7 @@ void DockerApi::pull_image(const std::string &image, Interrupt *interrupt) const
     pos = end + 1;
     if (line.is_object() && line.contains("error")) {
       const std::string message = line["error"].is_string() ? line["error"].get<std::string>() : line["error"].dump();
-      throw sdk::Error(HODEI_ERR_UNAVAILABLE, what + ": " + message);
+      throw sdk::Error(HODEI_ERR_UNAVAILABLE, cat(what, ": ", message));
     }
   }
 }
@@ -195,7 +197,7 @@ std::string DockerApi::create_container(const json &body, const std::string &nam
   const std::string what = "creating the container";
   const json doc =
       parse_json(call(HttpMethod::post, "/containers/create?name=" + url_encode(name), what, body.dump()), what);
-  const std::string id = string_field(doc, "Id");
+  std::string id = string_field(doc, "Id");
   if (id.empty()) throw sdk::Error(HODEI_ERR_INTERNAL, what + ": the daemon returned no container id");
   return id;
 }
@@ -241,7 +243,7 @@ json DockerApi::list_containers(const std::vector<std::string> &label_filters) c
 std::string DockerApi::create_exec(const std::string &container_id, const json &body) const {
   const std::string what = "creating the step's exec";
   const json doc = parse_json(call(HttpMethod::post, "/containers/" + container_id + "/exec", what, body.dump()), what);
-  const std::string id = string_field(doc, "Id");
+  std::string id = string_field(doc, "Id");
   if (id.empty()) throw sdk::Error(HODEI_ERR_INTERNAL, what + ": the daemon returned no exec id");
   return id;
 }

@@ -39,7 +39,7 @@ void check_daemon(const DockerApi &api, const sdk::Host &host) {
 std::string worker_id_of(const sdk::Host &host) {
   if (std::optional<std::string> id = host.config("worker.id"); id && !id->empty()) return *id;
   char name[256] = {};
-  const std::string fallback = ::gethostname(name, sizeof name - 1) == 0 ? std::string(name) : "unknown";
+  std::string fallback = ::gethostname(name, sizeof name - 1) == 0 ? std::string(name) : "unknown";
   host.warn("the host did not provide worker.id; labelling containers with worker id \"" + fallback + "\"");
   return fallback;
 }

@@ -92,14 +92,8 @@ void DockerJob::run_steps(sdk::JobResult &result) {
     result.outcome = sdk::Outcome::cancelled;
     return;
   }
-  try {
-    container.start();
-  } catch (const sdk::Error &e) {
-    const std::string what = e.what();
-    throw sdk::Error(e.status(), what.find("/bin/sh") != std::string::npos
-                                     ? what + " (the docker executor needs /bin/sh in the image)"
-                                     : what);
-  }
+  // An image without /bin/sh still starts (PID 1 is docker-init, which then exits 127): the first exec says so.
+  container.start();
 
   StepRunner runner(context_.api, control_, context_.host, sink_, stream_interrupt_,
                     std::span(buffer_.get(), kStreamBufferBytes));
@@ -135,7 +129,7 @@ void DockerJob::ensure_image() {
   if (options_.pull_policy != PullPolicy::always && context_.api.image_exists(image)) return;
   if (options_.pull_policy == PullPolicy::never) {
     throw sdk::not_found("docker.image: image \"" + image +
-                         "\" is not present on the Docker daemon and docker.pull_policy is \"never\"");
+                         "\" is not present on the Docker daemon and docker.pull is \"never\"");
   }
   context_.host.info("job " + spec_.id + ": pulling image " + image);
   context_.api.pull_image(image, &control_.pull_interrupt());

@@ -1,5 +1,7 @@
 #include "job_options.hpp"
 
+#include "text.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -39,7 +41,7 @@ bool boolean(std::string_view key, const json &value) {
 std::string parse_image(const json &value) {
   if (!value.is_string() || value.get<std::string>().empty())
     throw sdk::invalid_argument(field("image") + ": expected an image reference such as \"debian:bookworm\"");
-  const std::string image = value.get<std::string>();
+  std::string image = value.get<std::string>();
   if (image.size() > 512 || image.front() == '-' || !all_chars(image, "._-/:@"))
     throw sdk::invalid_argument(field("image") + ": \"" + image + "\" is not a valid image reference");
   return image;
@@ -51,7 +53,7 @@ PullPolicy parse_pull_policy(const json &value) {
       if (value.get<std::string>() == to_string(p)) return p;
     }
   }
-  throw sdk::invalid_argument(field("pull_policy") + R"(: expected "never", "if-not-present" or "always")");
+  throw sdk::invalid_argument(field("pull") + R"(: expected "never", "if-not-present" or "always")");
 }
 
 std::vector<std::string> parse_words(std::string_view key, const json &value, bool may_be_empty) {
@@ -75,7 +77,7 @@ std::vector<std::string> parse_words(std::string_view key, const json &value, bo
 std::string parse_user(const json &value) {
   const std::string message = field("user") + R"(: expected "name", "uid" or "uid:gid", e.g. "1000:1000")";
   if (!value.is_string()) throw sdk::invalid_argument(message);
-  const std::string user = value.get<std::string>();
+  std::string user = value.get<std::string>();
   const size_t colon = user.find(':');
   const std::string_view name = std::string_view(user).substr(0, colon);
   const std::string_view group =
@@ -113,7 +115,7 @@ int64_t parse_pids_limit(const json &value) {
 std::string parse_network(const json &value, const PluginConfig &config) {
   if (!value.is_string() || value.get<std::string>().empty())
     throw sdk::invalid_argument(field("network") + R"(: expected a network name such as "none")");
-  const std::string network = value.get<std::string>();
+  std::string network = value.get<std::string>();
   if (std::find(config.allowed_networks.begin(), config.allowed_networks.end(), network) ==
       config.allowed_networks.end())
     throw sdk::invalid_argument(
@@ -130,18 +132,18 @@ MountOption parse_mount(const std::string &where, const json &value, const Plugi
   bool have_target = false;
   for (const auto &[key, v] : value.items()) {
     if (key == "source" || key == "target") {
-      if (!v.is_string()) throw sdk::invalid_argument(where + "." + key + ": expected an absolute path");
+      if (!v.is_string()) throw sdk::invalid_argument(cat(where, ".", key, ": expected an absolute path"));
       const std::optional<std::string> norm = normalize_absolute(v.get<std::string>());
       if (!norm)
-        throw sdk::invalid_argument(where + "." + key + ": expected an absolute path without \"..\", got \"" +
-                                    v.get<std::string>() + "\"");
+        throw sdk::invalid_argument(
+            cat(where, ".", key, ": expected an absolute path without \"..\", got \"", v.get<std::string>(), "\""));
       (key == "source" ? mount.source : mount.target) = *norm;
       (key == "source" ? have_source : have_target) = true;
     } else if (key == "read_only") {
       if (!v.is_boolean()) throw sdk::invalid_argument(where + ".read_only: expected true or false");
       mount.read_only = v.get<bool>();
     } else {
-      throw sdk::invalid_argument(where + "." + key + ": unknown field (known: source, target, read_only)");
+      throw sdk::invalid_argument(cat(where, ".", key, ": unknown field (known: source, target, read_only)"));
     }
   }
   if (!have_source) throw sdk::invalid_argument(where + ".source: missing");
@@ -255,7 +257,7 @@ JobOptions JobOptions::parse(std::string_view text, const PluginConfig &config) 
     if (key == "image") {
       o.image = parse_image(value);
       have_image = true;
-    } else if (key == "pull_policy") {
+    } else if (key == "pull") {
       o.pull_policy = parse_pull_policy(value);
     } else if (key == "shell") {
       o.shell = parse_words(key, value, false);
@@ -286,7 +288,7 @@ JobOptions JobOptions::parse(std::string_view text, const PluginConfig &config) 
       o.no_new_privileges = boolean(key, value);
     } else {
       throw sdk::invalid_argument(field(key) +
-                                  ": unknown field (known: image, pull_policy, shell, entrypoint, user, memory, cpus, "
+                                  ": unknown field (known: image, pull, shell, entrypoint, user, memory, cpus, "
                                   "pids_limit, network, mounts, privileged, read_only_rootfs, cap_drop, "
                                   "no_new_privileges)");
     }

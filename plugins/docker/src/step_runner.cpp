@@ -30,13 +30,14 @@ std::optional<StepRun> StepRunner::run(const std::string &container_id, uint32_t
   sink_.step_started(index);
   try {
     std::string exec_id;
+    std::unique_ptr<HttpConnection> stream;
     try {
       exec_id = api_.create_exec(container_id, exec_body);
+      stream = api_.start_exec(exec_id, &stream_interrupt_);
     } catch (const ApiError &e) {
-      if (e.http_status() != 409) throw;
+      if (e.http_status() != 409) throw; // 409: the container is not running (any more)
       throw sdk::Error(e.status(), explain_exec_failure(container_id, e.what()));
     }
-    std::unique_ptr<HttpConnection> stream = api_.start_exec(exec_id, &stream_interrupt_);
     window.close(); // the step's process exists: signals may go to the container again
     pump(*stream);
     stream.reset();
@@ -53,6 +54,13 @@ std::optional<StepRun> StepRunner::run(const std::string &container_id, uint32_t
       (void)sink_.write(sdk::Stream::err, "hodei-executor-docker: " + message + "\n");
     } else if (code > 128 && code <= 128 + 64 && control_.signals_sent()) {
       out.result.term_signal = code - 128; // 128+N after we signalled: the step died of signal N
+    } else if (code != 0 && !control_.cancel_requested() && !container_running(container_id)) {
+      // The container died under the step (its keeper exited): not the step's own failure.
+      out.error = explain_exec_failure(container_id, "the container stopped while the step ran");
+    }
+    if (out.error) {
+      host_.warn("step \"" + name + "\": " + *out.error);
+      (void)sink_.write(sdk::Stream::err, "hodei-executor-docker: " + *out.error + "\n");
     }
   } catch (const std::exception &e) {
     window.close();
@@ -119,6 +127,14 @@ bool StepRunner::oom_killed(const std::string &container_id, std::chrono::system
     if (i + 1 < attempts) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return false;
+}
+
+bool StepRunner::container_running(const std::string &container_id) const {
+  try {
+    return api_.inspect_container(container_id).at("State").at("Running").get<bool>();
+  } catch (const std::exception &) {
+    return true; // cannot tell: say nothing rather than something wrong
+  }
 }
 
 std::string StepRunner::explain_exec_failure(const std::string &container_id, const std::string &message) const {

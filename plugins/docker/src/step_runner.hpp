@@ -44,6 +44,7 @@ private:
   void pump(HttpConnection &stream);
   int wait_for_exit(const std::string &exec_id);
   bool oom_killed(const std::string &container_id, std::chrono::system_clock::time_point since, bool memory_limited);
+  [[nodiscard]] bool container_running(const std::string &container_id) const;
   std::string explain_exec_failure(const std::string &container_id, const std::string &message) const;
 
   const DockerApi &api_;

@@ -41,7 +41,7 @@ std::string seconds_text(std::chrono::milliseconds d) {
 
 struct HttpConnection::Impl {
   std::string socket_path;
-  net::io_context ioc{1};
+  net::io_context ioc;
   beast::basic_stream<local> stream{ioc};
   beast::flat_buffer buffer; // bytes read past the last HTTP header: the start of a raw stream
   bool raw = false;

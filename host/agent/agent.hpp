@@ -1,0 +1,76 @@
+// `hodei-worker serve`: the worker agent. Registers with the control plane, keeps the session alive with heartbeats,
+// holds the job stream (docs/protocol.md), runs assigned jobs through runner::JobRunner and ships their logs from
+// the journal (host/journal) with zero loss across reconnects.
+//
+// Threads (all owned by Agent; nothing is detached):
+//   - the session thread (the caller of run()): registers (with backoff), opens Connect, sends Hello + Resume, waits
+//     for the ResumeAck and applies it, then becomes the stream's WRITER — the only thread that calls Write. It
+//     sends, in this order of priority: queued control messages (Accept/Reject/Status), Credits when they changed,
+//     LogChunks (round-robin over jobs and streams, <= 256 KiB each, <= 4 MiB unacked per stream), and JobFinished
+//     once every byte of a finished job was sent. When the stream breaks it joins the reader, waits a backoff
+//     (exponential, jittered, forever) and starts again; jobs keep running meanwhile and their logs go to the spool.
+//   - the reader thread (one per stream): the Read loop. Applies assignments (accept/reject, starts job threads),
+//     cancels, LogAcks (journal commit), ResultAcks (drops the job), Drain, EventRefused. Never blocks on a journal.
+//   - the heartbeat thread: Heartbeat at the server's interval (UNKNOWN_SESSION -> cancel the stream, re-register;
+//     DRAIN -> drain; revoked jobs -> stop and drop).
+//   - the housekeeping thread (100 ms tick): releases the backpressure of jobs that are cancelled or past their
+//     timeout, warns once per job whose output is paused by the spool quota, enforces the drain timeout and decides
+//     when the drain is complete, joins finished job threads.
+//   - one job thread per held job: JobRunner::run with a JobEvents sink that appends masked output to the job's
+//     StreamJournals (stdout, stderr, system) and queues status messages; it stores the JobResult at the end.
+//   - the executor plugin's own threads call the sink's on_output (that is where a full spool blocks a job).
+// Locks: Agent::mutex_ guards the job table, the outbox and the session; journals have their own locks and are
+// called with mutex_ held (never the other way round: a journal's on_data callback only touches wake_mutex_).
+//
+// Shutdown order (drain: SIGTERM, server Drain, heartbeat DRAIN):
+//   1. draining: Credits 0, new assignments rejected DRAINING;
+//   2. running jobs finish, or are cancelled when worker.drain_timeout expires (a second SIGTERM: at once, forced);
+//   3. logs and results are flushed until every job is ResultAcked (bounded by flush_timeout once no job runs);
+//   4. the writer stops, the stream is closed, the reader joined; Deregister;
+//   5. the housekeeping and heartbeat threads stop; remaining job threads are force-cancelled and joined; run()
+//      returns 0.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "config/worker_config.hpp"
+
+namespace hodei::plugins {
+class PluginRegistry;
+}
+
+namespace hodei::agent {
+
+struct AgentOptions {
+  config::WorkerConfig config;          // effective settings (command-line flags already applied)
+  std::string token;                    // bearer token (config token or token_file contents); never logged
+  std::string worker_name;              // resolved (default: host name)
+  std::filesystem::path data_dir;       // resolved; workspaces/, spool/ and worker_id live here
+  std::string worker_version;
+  std::chrono::milliseconds flush_timeout{std::chrono::seconds(60)}; // step 3 of the shutdown order
+};
+
+class Agent {
+public:
+  // Throws std::runtime_error when TLS files cannot be read or the data folder cannot be created.
+  Agent(AgentOptions options, plugins::PluginRegistry &registry);
+  ~Agent();
+  Agent(const Agent &) = delete;
+  Agent &operator=(const Agent &) = delete;
+
+  // Serves until drained (see the shutdown order). Returns the process exit code (0).
+  int run();
+
+  // Thread-safe, callable from a signal-watching thread.
+  void request_drain(const std::string &reason);
+  void request_stop_now(const std::string &reason); // a second SIGTERM: cancel every job now
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+} // namespace hodei::agent

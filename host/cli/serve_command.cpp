@@ -1,0 +1,126 @@
+#include "serve_command.hpp"
+
+#include <csignal>
+#include <cstdlib>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include "agent/agent.hpp"
+#include "agent/channel.hpp"
+#include "exit_codes.hpp"
+#include "logging.hpp"
+#include "plugin-host/plugin_registry.hpp"
+#include "signal_watcher.hpp"
+#include "version.hpp"
+
+namespace hodei::cli {
+
+namespace {
+
+void print_error(const std::string &message) { fmt::print(stderr, "hodei-worker: error: {}\n", message); }
+
+std::string host_name() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof buf - 1) != 0) return "localhost";
+  return buf;
+}
+
+std::filesystem::path default_data_dir() {
+  if (::geteuid() == 0) return "/var/lib/hodei";
+  const char *xdg = std::getenv("XDG_DATA_HOME"); // NOLINT(concurrency-mt-unsafe): read before any thread starts
+  if (xdg != nullptr && *xdg != '\0') return std::filesystem::path(xdg) / "hodei";
+  const char *home = std::getenv("HOME"); // NOLINT(concurrency-mt-unsafe)
+  if (home != nullptr && *home != '\0') return std::filesystem::path(home) / ".local" / "share" / "hodei";
+  return std::filesystem::temp_directory_path() / ("hodei-" + std::to_string(::getuid()));
+}
+
+} // namespace
+
+void add_serve_command(CLI::App &app, const GlobalOptions &global, ServeCommandOptions &options, int &exit_code) {
+  CLI::App *serve = app.add_subcommand("serve", "Connect to a Hodei server and run the jobs it assigns, until drained");
+  serve->add_option("--server", options.server, "Server address host:port (server.address)");
+  serve->add_option("--token-file", options.token_file, "File holding the bearer token (server.token_file)");
+  serve->add_flag("--plaintext", options.plaintext, "Talk to the server without TLS (server.plaintext)");
+  serve->add_option("--max-jobs", options.max_jobs, "Jobs run at once (worker.max_concurrent_jobs)")
+      ->check(CLI::Range(1, 1024));
+  serve->add_option("--data-dir", options.data_dir, "Workspaces, log spool and worker id (worker.data_dir)");
+  serve->add_option("--name", options.name, "Worker name shown by the server (worker.name)");
+  serve->callback([&global, &options, &exit_code] { exit_code = serve_command(global, options); });
+}
+
+int serve_command(const GlobalOptions &global, const ServeCommandOptions &options) {
+  // `serve` is a daemon: without an explicit level its log says what it does (info), unlike the one-shot commands.
+  if (!global.log_level_flag && global.config_file.empty()) {
+    setup_logging("info", global.log_format == "json" ? LogFormat::json : LogFormat::text);
+  }
+  config::WorkerConfig config = global.config;
+  if (!options.server.empty()) config.server.address = options.server;
+  if (!options.token_file.empty()) {
+    config.server.token_file = options.token_file;
+    config.server.token.clear();
+  }
+  if (options.plaintext) config.server.plaintext = true;
+  if (options.max_jobs) config.worker.max_concurrent_jobs = *options.max_jobs;
+  if (!options.data_dir.empty()) config.worker.data_dir = options.data_dir;
+  if (!options.name.empty()) config.worker.name = options.name;
+
+  const std::vector<std::string> problems = config::check_worker_config_for_serve(config);
+  if (!problems.empty()) {
+    for (const std::string &p : problems) print_error("cannot serve: " + p);
+    if (!config.server.plaintext && !config.server.tls.enabled) {
+      print_error("(server.plaintext: true or --plaintext talks without TLS; only do that on a trusted network)");
+    }
+    return exit_usage;
+  }
+
+  agent::AgentOptions agent_options;
+  agent_options.config = config;
+  agent_options.worker_name = config.worker.name.empty() ? host_name() : config.worker.name;
+  agent_options.data_dir = config.worker.data_dir.empty() ? default_data_dir() : config.worker.data_dir;
+  agent_options.worker_version = version;
+  try {
+    agent_options.token =
+        config.server.token_file.empty() ? config.server.token : agent::read_token_file(config.server.token_file);
+  } catch (const std::exception &e) {
+    print_error(std::string("cannot serve: ") + e.what());
+    return exit_usage;
+  }
+  if (config.server.plaintext && !agent_options.token.empty()) {
+    spdlog::warn("server.plaintext: the bearer token and job secrets travel unencrypted");
+  }
+
+  std::unique_ptr<plugins::PluginRegistry> registry;
+  try {
+    GlobalOptions effective = global;
+    effective.config = config;
+    registry = make_registry(effective);
+  } catch (const std::exception &e) {
+    print_error(e.what());
+    return exit_infrastructure;
+  }
+  if (registry->executor_names().empty()) {
+    print_error("cannot serve: no executor plugin is loaded (check --plugin-dir / plugins.dirs)");
+    return exit_infrastructure;
+  }
+
+  std::unique_ptr<agent::Agent> worker;
+  try {
+    worker = std::make_unique<agent::Agent>(agent_options, *registry);
+  } catch (const std::exception &e) {
+    print_error(std::string("cannot serve: ") + e.what());
+    return exit_usage;
+  }
+  std::signal(SIGPIPE, SIG_IGN); // NOLINT: a closed connection must not kill the worker
+  SignalWatcher signals([&worker](int signo, int count) {
+    const std::string name = signo == SIGINT ? "SIGINT" : "SIGTERM";
+    if (count == 1) {
+      worker->request_drain("received " + name + "; again to cancel the running jobs");
+    } else {
+      worker->request_stop_now("received " + name + " twice");
+    }
+  });
+  return worker->run();
+}
+
+} // namespace hodei::cli

@@ -1,0 +1,81 @@
+// A devserver and a worker (`hodei-worker serve`) as real processes on a free loopback port, in a temp folder, and
+// the devserver CLI to drive them.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "logged_process.hpp"
+#include "subprocess.hpp"
+
+namespace hodei::test {
+
+inline const std::string kDevserverBin = HODEI_BINARY_DIR "/bin/hodei-devserver";
+inline const std::string kWorkerBin = HODEI_BINARY_DIR "/bin/hodei-worker";
+inline const std::string kToken = "agent-test-token-0123";
+
+class TempDir {
+public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir &) = delete;
+  TempDir &operator=(const TempDir &) = delete;
+  [[nodiscard]] const std::filesystem::path &path() const noexcept { return path_; }
+
+private:
+  std::filesystem::path path_;
+};
+
+struct WorkerSetup {
+  int max_jobs = 1;
+  std::string token = kToken;
+  std::string extra_config;      // more JSON members of the top-level object, e.g. "\"logs\": {...}"
+  std::string server_config;     // JSON members of "server" besides address/plaintext/backoff
+  bool plaintext = true;
+  bool wait_connected = true;
+  int drain_timeout_seconds = 30;
+};
+
+class Cluster {
+public:
+  Cluster();
+  ~Cluster();
+
+  // `hodei-devserver serve` on the cluster's port and data folder; waits for "listening".
+  void start_server(const std::vector<std::string> &extra = {});
+  void kill_server(); // SIGKILL and reap
+  void start_worker(const WorkerSetup &setup = {});
+
+  // The devserver CLI with --server and --token.
+  ProcessResult cli(std::vector<std::string> args, std::chrono::milliseconds timeout = std::chrono::seconds(30),
+                    bool tls_flags = false) const;
+  // Writes a job spec file, returns its path.
+  std::filesystem::path job_file(const std::string &name, const std::string &json) const;
+  // Submits without following; returns the job id.
+  std::string submit(const std::filesystem::path &file) const;
+  // The job's state name in lowercase ("running", "succeeded", ...), from `show`.
+  std::string state(const std::string &job_id) const;
+  // Waits until the job's state is one of the terminal ones; returns it ("" on timeout).
+  std::string wait_terminal(const std::string &job_id, std::chrono::milliseconds timeout) const;
+  bool wait_state(const std::string &job_id, const std::string &state, std::chrono::milliseconds timeout) const;
+  // The stored log file of a job's stream in the server's data folder.
+  [[nodiscard]] std::filesystem::path stored_log(const std::string &job_id, const std::string &stream) const;
+  // `stats` as name -> value.
+  std::map<std::string, uint64_t> stats() const;
+  // The worker id the worker persisted in its data folder.
+  [[nodiscard]] std::string worker_id() const;
+
+  TempDir dir;
+  int port;
+  std::string address;
+  std::vector<std::string> server_flags; // reused by restarts
+  std::vector<std::string> client_flags; // extra flags for the CLI (TLS)
+  std::unique_ptr<LoggedProcess> server;
+  std::unique_ptr<LoggedProcess> worker;
+};
+
+} // namespace hodei::test
