@@ -10,7 +10,8 @@
 #
 #   bench/agent/run.sh [BUILD_DIR]      # default build/release (bin/hodei-worker, bin/hodei-devserver, plugins)
 # JOBS (2000), LATENCY_RUNS (200), LOG_MIB (1024) and LOG_SYNC (fsync|os: the devserver's --log-sync, default fsync)
-# tune it.
+# tune it. SERVER_DATA (default: the temp folder) is where the devserver keeps its state: every job state change is
+# an fsync'ed file replace there, which bounds dispatch and latency; /dev/shm shows what the worker itself costs.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build="${1:-build/release}"
@@ -24,6 +25,7 @@ log_mib="${LOG_MIB:-1024}"
 log_sync="${LOG_SYNC:-fsync}"
 
 work="$(mktemp -d /tmp/hodei-agent-bench.XXXXXX)"
+server_data="$(mktemp -d "${SERVER_DATA:-$work}/hodei-agent-bench-server.XXXXXX")"
 server_pid=""
 worker_pid=""
 # shellcheck disable=SC2317 # (called from the EXIT trap)
@@ -38,7 +40,7 @@ stop() {
 cleanup() {
   stop "$worker_pid"
   stop "$server_pid"
-  rm -rf "$work"
+  rm -rf "$server_data" "$work"
 }
 trap cleanup EXIT
 
@@ -53,7 +55,7 @@ status_kib() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
 dev() { "$bin/hodei-devserver" "$@" --server "$addr"; }
 
 start_server() {
-  "$bin/hodei-devserver" serve --listen 127.0.0.1:0 --data-dir "$work/server-$1" --log-sync "$log_sync" \
+  "$bin/hodei-devserver" serve --listen 127.0.0.1:0 --data-dir "$server_data/server-$1" --log-sync "$log_sync" \
     --log-level warn >"$work/server-$1.out" 2>"$work/server-$1.log" &
   server_pid=$!
   addr=""
@@ -134,14 +136,14 @@ while :; do
 done
 t1=$(now_ns)
 peak_rss=$(status_kib "$worker_pid" VmHWM)
-stored=$(stat -c %s "$work/server-latency/jobs/$id/stdout.log")
+stored=$(stat -c %s "$server_data/server-latency/jobs/$id/stdout.log")
 [ "$stored" -eq "$bytes" ] || { echo "log job: stored $stored bytes, expected $bytes" >&2; exit 1; }
 log_rate=$(awk -v b="$bytes" -v s="$(secs "$t0" "$t1")" 'BEGIN { printf "%.1f", b / s / 1e6 }')
 t0=$(now_ns); sh -c "$producer" | cat >/dev/null; t1=$(now_ns)
 pipe_rate=$(awk -v b="$bytes" -v s="$(secs "$t0" "$t1")" 'BEGIN { printf "%.1f", b / s / 1e6 }')
 
 # --- report ---------------------------------------------------------------------------------------------------------
-printf '\n%-44s %14s %14s %8s\n' "figure ($(nproc) CPUs, devserver --log-sync $log_sync)" "hodei" "baseline" "ratio"
+printf '\n%-44s %14s %14s %8s\n' "figure ($(nproc) CPUs, --log-sync $log_sync, server data on $(df --output=fstype "$server_data" | tail -1))" "hodei" "baseline" "ratio"
 printf '%-44s %14s %14s %8s\n' "dispatch, $jobs_n true jobs, 2 slots (jobs/s)" "$dispatch_rate" "$baseline_rate" "$(ratio "$dispatch_rate" "$baseline_rate")"
 printf '%-44s %14s %14s %8s\n' "submit->result p50 (ms) vs hodei-worker run" "$serve_p50" "$run_p50" "$(ratio "$serve_p50" "$run_p50")"
 printf '%-44s %14s %14s %8s\n' "submit->result p99 (ms) vs hodei-worker run" "$serve_p99" "$run_p99" "$(ratio "$serve_p99" "$run_p99")"

@@ -7,10 +7,9 @@
  */
 #define _GNU_SOURCE /* posix_spawn_file_actions_addchdir_np, pipe2 */
 
-#include <hodei/plugin_api.h>
-
 #include <errno.h>
 #include <fcntl.h>
+#include <hodei/plugin_api.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -67,8 +66,8 @@ static int options_are_empty(const char *json) {
 
 typedef struct step_copy {
   char *run;
-  char *dir;   /* absolute working folder */
-  char **env;  /* "NAME=value", NULL-terminated: the worker's environment plus the job's and the step's variables */
+  char *dir;  /* absolute working folder */
+  char **env; /* "NAME=value", NULL-terminated: the worker's environment plus the job's and the step's variables */
   int continue_on_error;
 } step_copy;
 
@@ -82,8 +81,8 @@ struct hodei_job {
   pthread_cond_t cond;
   int cancelled;
   int done;
-  pid_t pid;           /* process group of the running step, 0 when none */
-  int64_t kill_at_ms;  /* graceful cancel: SIGKILL at this monotonic time, 0 when not armed */
+  pid_t pid;          /* process group of the running step, 0 when none */
+  int64_t kill_at_ms; /* graceful cancel: SIGKILL at this monotonic time, 0 when not armed */
   hodei_job_result result;
 };
 
@@ -96,11 +95,11 @@ static char **build_env(const hodei_job_spec *spec, const hodei_step_spec *step)
   env = calloc(total, sizeof(char *));
   if (env == NULL) return NULL;
   for (i = 0; i < base; ++i) env[n++] = copy_string(environ[i]);
-#define ADD_VARS(array, count)                                                                                   \
-  for (i = 0; i < (count); ++i) {                                                                               \
-    size_t len = strlen((array)[i].key) + strlen((array)[i].value) + 2;                                         \
-    env[n] = malloc(len);                                                                                       \
-    if (env[n] != NULL) snprintf(env[n++], len, "%s=%s", (array)[i].key, (array)[i].value);                     \
+#define ADD_VARS(array, count)                                                                                         \
+  for (i = 0; i < (count); ++i) {                                                                                      \
+    size_t len = strlen((array)[i].key) + strlen((array)[i].value) + 2;                                                \
+    env[n] = malloc(len);                                                                                              \
+    if (env[n] != NULL) snprintf(env[n++], len, "%s=%s", (array)[i].key, (array)[i].value);                            \
   }
   ADD_VARS(spec->env, spec->env_count)
   ADD_VARS(spec->secrets, spec->secret_count)
@@ -116,8 +115,10 @@ static char **build_env(const hodei_job_spec *spec, const hodei_step_spec *step)
       for (j = i + 1; j < n && !overridden; ++j) {
         overridden = strncmp(env[i], env[j], name_len) == 0 && env[j][name_len] == '=';
       }
-      if (overridden) free(env[i]);
-      else env[kept++] = env[i];
+      if (overridden)
+        free(env[i]);
+      else
+        env[kept++] = env[i];
     }
     env[kept] = NULL;
   }
@@ -177,8 +178,10 @@ static int run_step(hodei_job *job, const step_copy *step, int *status) {
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 
   pthread_mutex_lock(&job->mutex); /* no cancel can slip between this check and the spawn */
-  if (job->cancelled) rc = -2;
-  else rc = posix_spawn(&pid, argv[0], &actions, &attr, argv, step->env) == 0 ? 0 : -1;
+  if (job->cancelled)
+    rc = -2;
+  else
+    rc = posix_spawn(&pid, argv[0], &actions, &attr, argv, step->env) == 0 ? 0 : -1;
   if (rc == 0) job->pid = pid;
   pthread_mutex_unlock(&job->mutex);
   posix_spawn_file_actions_destroy(&actions);
@@ -374,8 +377,10 @@ static hodei_status ex_wait(void *ctx, hodei_job *job, int64_t timeout_ms, hodei
     if (deadline.tv_nsec >= 1000000000L) deadline.tv_sec += 1, deadline.tv_nsec -= 1000000000L;
   }
   while (!job->done) {
-    if (timeout_ms < 0) pthread_cond_wait(&job->cond, &job->mutex);
-    else if (pthread_cond_timedwait(&job->cond, &job->mutex, &deadline) == ETIMEDOUT) break;
+    if (timeout_ms < 0)
+      pthread_cond_wait(&job->cond, &job->mutex);
+    else if (pthread_cond_timedwait(&job->cond, &job->mutex, &deadline) == ETIMEDOUT)
+      break;
   }
   if (!job->done) {
     pthread_mutex_unlock(&job->mutex);
@@ -419,8 +424,17 @@ static void ex_destroy(void *ctx, hodei_job *job) {
 }
 
 static const hodei_executor_v1 executor_table = {
-    sizeof(hodei_executor_v1), 0, ex_validate, ex_start, ex_wait, ex_cancel, ex_destroy,
-    NULL, NULL, NULL, NULL, /* no optional capabilities: signal, get_handle, recover, fingerprint */
+    sizeof(hodei_executor_v1),
+    0,
+    ex_validate,
+    ex_start,
+    ex_wait,
+    ex_cancel,
+    ex_destroy,
+    NULL,
+    NULL,
+    NULL,
+    NULL, /* no optional capabilities: signal, get_handle, recover, fingerprint */
 };
 
 /* ------------------------------------------------------------------------------------------------------------

@@ -10,10 +10,6 @@
 //
 // Job options (the job spec's "timestamped" object): {"clock": "utc"} (default, ISO-8601 UTC) or
 // {"clock": "elapsed"} (seconds since the step started).
-#include <hodei/sdk.hpp>
-
-#include <nlohmann/json.hpp>
-
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -22,7 +18,9 @@
 #include <cstring>
 #include <ctime>
 #include <fcntl.h>
+#include <hodei/sdk.hpp>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <poll.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -48,9 +46,12 @@ struct Options {
     Options o;
     for (const auto &[key, value] : doc.items()) {
       if (key != "clock") throw sdk::invalid_argument("timestamped." + key + ": unknown option (known: clock)");
-      if (value == "utc") o.clock = ClockStyle::utc;
-      else if (value == "elapsed") o.clock = ClockStyle::elapsed;
-      else throw sdk::invalid_argument("timestamped.clock: expected \"utc\" or \"elapsed\"");
+      if (value == "utc")
+        o.clock = ClockStyle::utc;
+      else if (value == "elapsed")
+        o.clock = ClockStyle::elapsed;
+      else
+        throw sdk::invalid_argument("timestamped.clock: expected \"utc\" or \"elapsed\"");
     }
     return o;
   }
@@ -118,8 +119,10 @@ public:
 
   std::optional<sdk::JobResult> wait(std::chrono::milliseconds timeout) override {
     std::unique_lock<std::mutex> lock(mutex_);
-    if (timeout.count() < 0) cv_.wait(lock, [&] { return done_; });
-    else if (!cv_.wait_for(lock, timeout, [&] { return done_; })) return std::nullopt;
+    if (timeout.count() < 0)
+      cv_.wait(lock, [&] { return done_; });
+    else if (!cv_.wait_for(lock, timeout, [&] { return done_; }))
+      return std::nullopt;
     return result_;
   }
 
@@ -246,8 +249,10 @@ private:
     int spawn_error = 0;
     {
       const std::lock_guard<std::mutex> lock(mutex_); // no cancel can slip between the check and the spawn
-      if (cancelled_) spawn_error = -1;
-      else spawn_error = posix_spawn(&pid, argv[0], &actions, &attr, argv, envp.data());
+      if (cancelled_)
+        spawn_error = -1;
+      else
+        spawn_error = posix_spawn(&pid, argv[0], &actions, &attr, argv, envp.data());
       if (spawn_error == 0) pid_ = pid;
     }
     posix_spawn_file_actions_destroy(&actions);

@@ -64,6 +64,7 @@ struct Session {
   std::string session_id;
   milliseconds heartbeat_interval{10000};
   Clock::time_point next_heartbeat;
+  size_t max_chunk_bytes = kChunkBytes; // ours, or the server's limit when smaller
   std::shared_ptr<grpc::Channel> channel;
 };
 
@@ -257,6 +258,9 @@ struct Agent::Impl {
     session->heartbeat_interval = milliseconds(std::max<uint64_t>(100, accepted.heartbeat_interval_ms()));
     session->next_heartbeat = Clock::now() + session->heartbeat_interval;
     session->channel = channel;
+    if (accepted.max_log_chunk_bytes() > 0) {
+      session->max_chunk_bytes = static_cast<size_t>(std::min<uint64_t>(kChunkBytes, accepted.max_log_chunk_bytes()));
+    }
     spdlog::info("registered with {} as worker {} (session {}, protocol {}, heartbeat every {} ms)",
                  options_.config.server.address, accepted.worker_id(), accepted.session_id(),
                  accepted.protocol_version(), session->heartbeat_interval.count());
@@ -451,6 +455,7 @@ struct Agent::Impl {
       message.mutable_credits()->set_assignments_received(credits.second);
       return true;
     }
+    const size_t chunk_bytes = session_ ? session_->max_chunk_bytes : kChunkBytes;
     std::vector<HeldJob *> live;
     for (auto &[key, job] : jobs_) {
       if (!job->dropped) live.push_back(job.get());
@@ -471,7 +476,7 @@ struct Agent::Impl {
       chunk.set_stream(to_proto(stream_at(index)));
       chunk.set_offset(s.send_cursor);
       std::string &data = *chunk.mutable_data();
-      data.resize(static_cast<size_t>(std::min<uint64_t>(kChunkBytes, end - s.send_cursor)));
+      data.resize(static_cast<size_t>(std::min<uint64_t>(chunk_bytes, end - s.send_cursor)));
       size_t got = 0;
       try {
         got = s.journal->read(s.send_cursor, {reinterpret_cast<uint8_t *>(data.data()), data.size()});
@@ -768,9 +773,9 @@ struct Agent::Impl {
       const int64_t since = job->append_in_progress_since_ms();
       if (!job->pause_warned && since != 0 && now_ms - since >= kPauseWarnAfter.count()) {
         job->pause_warned = true;
-        spdlog::warn("job {}: output paused: the log spool is full ({} of {} bytes used by logs the server has not "
-                     "acknowledged yet{}); the job resumes when the server acknowledges them",
-                     job->job_id, budget_.used(), budget_.quota(), stream_ ? "" : ", the server is unreachable");
+        spdlog::warn("job {}: output paused: the logs the server has not acknowledged yet fill the spool quota "
+                     "(logs.spool_quota_bytes = {}){}; the job resumes when the server acknowledges them",
+                     job->job_id, budget_.quota(), stream_ ? "" : " and the server is unreachable");
       }
     }
   }

@@ -1,16 +1,15 @@
 #include "plugins_command.hpp"
 
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
+#include "exit_codes.hpp"
+#include "plugin-check/runner.hpp"
+#include "plugin-host/plugin_registry.hpp"
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
 #include <unistd.h>
-
-#include "exit_codes.hpp"
-#include "plugin-check/runner.hpp"
-#include "plugin-host/plugin_registry.hpp"
 
 namespace hodei::cli {
 
@@ -51,7 +50,8 @@ void print_json(const plugins::PluginRegistry &registry) {
                               {"uri_schemes", p.uri_schemes},
                               {"file", p.file}});
   }
-  for (const plugins::Refusal &r : registry.refusals()) out["refused"].push_back({{"file", r.file}, {"reason", r.reason}});
+  for (const plugins::Refusal &r : registry.refusals())
+    out["refused"].push_back({{"file", r.file}, {"reason", r.reason}});
   fmt::print("{}\n", out.dump(2));
 }
 
@@ -78,7 +78,7 @@ struct CheckCommandOptions {
   std::string base_uri;
   std::string executor_options;
   std::string s3_endpoint;
-  std::string check; // check-one only
+  std::string check;  // check-one only
   int result_fd = -1; // check-one only
 };
 
@@ -91,8 +91,9 @@ void add_check_options(CLI::App &cmd, CheckCommandOptions &o) {
                  "folder for backends of the file scheme)");
   cmd.add_option("--s3-endpoint", o.s3_endpoint,
                  "S3-compatible backends: sets \"endpoint\" in the plugin config (shorthand for --config-json)");
-  cmd.add_option("--executor-options", o.executor_options,
-                 "Executors: the job options object (JSON) every test job gets, e.g. '{\"image\":\"debian:bookworm\"}'");
+  cmd.add_option(
+      "--executor-options", o.executor_options,
+      "Executors: the job options object (JSON) every test job gets, e.g. '{\"image\":\"debian:bookworm\"}'");
 }
 
 plugin_check::CheckOptions to_check_options(const CheckCommandOptions &o) {
@@ -136,7 +137,9 @@ void add_plugins_command(CLI::App &app, const GlobalOptions &global, int &exit_c
   auto check_opts = std::make_shared<CheckCommandOptions>();
   CLI::App *check = plugins_cmd->add_subcommand(
       "check", "Conformance-check plugin files: each check runs in a child process; exit 0 when all pass, 1 otherwise");
-  check->add_option("FILE", check_opts->files, "Plugin shared libraries (.so) to check")->required()->check(CLI::ExistingFile);
+  check->add_option("FILE", check_opts->files, "Plugin shared libraries (.so) to check")
+      ->required()
+      ->check(CLI::ExistingFile);
   check->add_flag("--json", check_opts->json, "Machine-readable report");
   check->add_option("--timeout", check_opts->timeout_seconds, "Seconds each check may take before it is killed")
       ->check(CLI::Range(1, 3600))

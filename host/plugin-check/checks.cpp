@@ -157,7 +157,8 @@ std::string describe_config(const std::string &config) {
   if (!doc.is_object()) return shorten(config, 120);
   for (auto &[key, value] : doc.items()) {
     std::string lower = key;
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     for (const char *word : {"secret", "password", "token", "key", "credential"}) {
       if (lower.find(word) != std::string::npos) value = "***";
     }
@@ -184,7 +185,10 @@ std::string check_elf(const fs::path &file) {
     fail(std::string(e.what()) + "; a plugin is a 64-bit ELF shared library (.so) for this machine");
   }
   if (elf.type != ET_DYN) {
-    fail(std::string("ELF type is ") + (elf.type == ET_EXEC ? "ET_EXEC (an executable)" : elf.type == ET_REL ? "ET_REL (an object file)" : std::to_string(elf.type)) +
+    fail(std::string("ELF type is ") +
+         (elf.type == ET_EXEC  ? "ET_EXEC (an executable)"
+          : elf.type == ET_REL ? "ET_REL (an object file)"
+                               : std::to_string(elf.type)) +
          ", expected ET_DYN (a shared library); build it with hodei_add_plugin() or -shared -fPIC");
   }
   if (elf.machine != host_machine()) {
@@ -204,7 +208,7 @@ std::string check_exports(const fs::path &file) {
       has_entry = true;
       if (s.type != STT_FUNC && s.type != STT_GNU_IFUNC) {
         fail(HODEI_PLUGIN_ENTRY_SYMBOL " is exported as data, not as a function; define it as "
-             "`HODEI_EXPORT const hodei_plugin *hodei_plugin_entry(void)`");
+                                       "`HODEI_EXPORT const hodei_plugin *hodei_plugin_entry(void)`");
       }
     } else {
       extra.push_back(s.name);
@@ -322,8 +326,9 @@ std::string check_negotiate(const fs::path &file, const CheckOptions &options) {
     if (void *sym = ::dlsym(handle, HODEI_PLUGIN_ENTRY_SYMBOL)) {
       hodei_plugin_entry_fn fn = nullptr;
       std::memcpy(&fn, &sym, sizeof fn);
-      if (fn() != &entry) fail(HODEI_PLUGIN_ENTRY_SYMBOL "() returned a different pointer on a second call; it must "
-                               "return the same static struct every time");
+      if (fn() != &entry)
+        fail(HODEI_PLUGIN_ENTRY_SYMBOL "() returned a different pointer on a second call; it must "
+                                       "return the same static struct every time");
     }
   }
 
@@ -346,7 +351,8 @@ std::string check_negotiate(const fs::path &file, const CheckOptions &options) {
   const void *backend = entry.get_interface(ctx, HODEI_ARTIFACT_BACKEND_INTERFACE_V1);
   if ((info.kinds & HODEI_KIND_EXECUTOR) != 0) {
     const auto *t = static_cast<const hodei_executor_v1 *>(exec);
-    if (auto problem = plugins::validate_executor_table(t, info.capabilities)) problems.push_back(*problem);
+    if (auto problem = plugins::validate_executor_table(t, info.capabilities))
+      problems.push_back(*problem);
     else {
       const std::pair<uint64_t, std::pair<bool, const char *>> extras[] = {
           {HODEI_CAP_EXECUTOR_SIGNAL, {t->signal != nullptr, "signal"}},
@@ -365,18 +371,21 @@ std::string check_negotiate(const fs::path &file, const CheckOptions &options) {
       }
     }
   } else if (exec != nullptr) {
-    problems.push_back("the descriptor does not declare HODEI_KIND_EXECUTOR but get_interface(\"" HODEI_EXECUTOR_INTERFACE_V1
-                       "\") returned a table; declare the kind or return NULL");
+    problems.push_back(
+        "the descriptor does not declare HODEI_KIND_EXECUTOR but get_interface(\"" HODEI_EXECUTOR_INTERFACE_V1
+        "\") returned a table; declare the kind or return NULL");
   }
   if ((info.kinds & HODEI_KIND_ARTIFACT_BACKEND) != 0) {
     const auto *t = static_cast<const hodei_artifact_backend_v1 *>(backend);
-    if (auto problem = plugins::validate_backend_table(t, info.capabilities)) problems.push_back(*problem);
+    if (auto problem = plugins::validate_backend_table(t, info.capabilities))
+      problems.push_back(*problem);
     else if (t->list != nullptr && (info.capabilities & HODEI_CAP_ARTIFACT_LIST) == 0) {
       problems.push_back("hodei_artifact_backend_v1.list is set but HODEI_CAP_ARTIFACT_LIST is not declared, so the "
                          "host never calls it; declare the bit or set the pointer to NULL");
     }
   } else if (backend != nullptr) {
-    problems.push_back("the descriptor does not declare HODEI_KIND_ARTIFACT_BACKEND but get_interface(\"" HODEI_ARTIFACT_BACKEND_INTERFACE_V1
+    problems.push_back("the descriptor does not declare HODEI_KIND_ARTIFACT_BACKEND but "
+                       "get_interface(\"" HODEI_ARTIFACT_BACKEND_INTERFACE_V1
                        "\") returned a table; declare the kind or return NULL");
   }
   entry.deinit(ctx);
@@ -418,15 +427,18 @@ public:
   }
   void on_step_started(uint32_t index) override {
     const std::lock_guard<std::mutex> lock(mutex_);
-    if (active_ >= 0) note("step_started(" + std::to_string(index) + ") while step " + std::to_string(active_) + " was running");
-    if (static_cast<int64_t>(index) != next_) note("step_started(" + std::to_string(index) + ") out of order, expected " + std::to_string(next_));
+    if (active_ >= 0)
+      note("step_started(" + std::to_string(index) + ") while step " + std::to_string(active_) + " was running");
+    if (static_cast<int64_t>(index) != next_)
+      note("step_started(" + std::to_string(index) + ") out of order, expected " + std::to_string(next_));
     active_ = index;
     next_ = index + 1;
     started_.push_back(index);
   }
   void on_step_finished(const plugins::StepResult &r) override {
     const std::lock_guard<std::mutex> lock(mutex_);
-    if (static_cast<int64_t>(r.index) != active_) note("step_finished(" + std::to_string(r.index) + ") for a step that was not running");
+    if (static_cast<int64_t>(r.index) != active_)
+      note("step_finished(" + std::to_string(r.index) + ") for a step that was not running");
     active_ = -1;
     finished_.push_back(r);
   }
@@ -528,10 +540,14 @@ struct Executor {
 
 const char *outcome_name(plugins::Outcome o) {
   switch (o) {
-  case plugins::Outcome::succeeded: return "succeeded";
-  case plugins::Outcome::failed: return "failed";
-  case plugins::Outcome::cancelled: return "cancelled";
-  case plugins::Outcome::error: return "error";
+  case plugins::Outcome::succeeded:
+    return "succeeded";
+  case plugins::Outcome::failed:
+    return "failed";
+  case plugins::Outcome::cancelled:
+    return "cancelled";
+  case plugins::Outcome::error:
+    return "error";
   }
   return "?";
 }
@@ -573,11 +589,15 @@ std::string check_exec_output(const fs::path &file, const CheckOptions &options)
   auto job = ex.handle->start(spec, rec);
   const plugins::ExecResult r = wait_end(*job, 60s, "a two-step job");
   job.reset();
-  if (r.outcome != plugins::Outcome::succeeded || r.exit_code != 0) fail("a job whose steps exit 0 ended with " + describe(r));
+  if (r.outcome != plugins::Outcome::succeeded || r.exit_code != 0)
+    fail("a job whose steps exit 0 ended with " + describe(r));
   if (r.steps_run != 2) fail("steps_run is " + std::to_string(r.steps_run) + " for a job of 2 steps that both ran");
-  if (auto p = lines_in_order(rec.step_out(0), {"hodei-check-out-1", "hodei-check-out-2"})) fail("stdout of step 1: " + *p);
-  if (auto p = lines_in_order(rec.step_err(0), {"hodei-check-err-1", "hodei-check-err-2"})) fail("stderr of step 1: " + *p);
-  if (auto p = lines_in_order(rec.step_out(1), {"hodei-check-out-3", "var=1"})) fail("stdout of step 2 (with the job variable HODEI_CHECK=1): " + *p);
+  if (auto p = lines_in_order(rec.step_out(0), {"hodei-check-out-1", "hodei-check-out-2"}))
+    fail("stdout of step 1: " + *p);
+  if (auto p = lines_in_order(rec.step_err(0), {"hodei-check-err-1", "hodei-check-err-2"}))
+    fail("stderr of step 1: " + *p);
+  if (auto p = lines_in_order(rec.step_out(1), {"hodei-check-out-3", "var=1"}))
+    fail("stdout of step 2 (with the job variable HODEI_CHECK=1): " + *p);
   if (auto p = lines_in_order(rec.step_err(1), {"hodei-check-err-3"})) fail("stderr of step 2: " + *p);
   if (rec.out().find("hodei-check-err") != std::string::npos) fail("stderr bytes arrived on the stdout stream");
   if (rec.err().find("hodei-check-out") != std::string::npos) fail("stdout bytes arrived on the stderr stream");
@@ -585,15 +605,17 @@ std::string check_exec_output(const fs::path &file, const CheckOptions &options)
   const auto finished = rec.finished();
   if (finished.size() != 2) fail("step_finished was called " + std::to_string(finished.size()) + " times for 2 steps");
   for (const plugins::StepResult &s : finished) {
-    if (s.exit_code != 0 || s.term_signal != 0) fail("step_finished(" + std::to_string(s.index) + ") reports exit code " + std::to_string(s.exit_code) + " for a step that exited 0");
+    if (s.exit_code != 0 || s.term_signal != 0)
+      fail("step_finished(" + std::to_string(s.index) + ") reports exit code " + std::to_string(s.exit_code) +
+           " for a step that exited 0");
   }
   return "stdout and stderr arrive complete, in order, on the right stream, between step_started and step_finished";
 }
 
 std::string check_exec_failure(const fs::path &file, const CheckOptions &options) {
   Executor ex(file, options);
-  const plugins::ExecSpec spec =
-      make_spec("failure", options, ex.scratch, {"echo hodei-check-before-failure; exit 7", "echo hodei-check-should-not-run"});
+  const plugins::ExecSpec spec = make_spec(
+      "failure", options, ex.scratch, {"echo hodei-check-before-failure; exit 7", "echo hodei-check-should-not-run"});
   Recorder rec;
   auto job = ex.handle->start(spec, rec);
   const plugins::ExecResult r = wait_end(*job, 60s, "a failing job");
@@ -626,7 +648,8 @@ std::string check_exec_cancel(const fs::path &file, const CheckOptions &options)
   };
   std::string summary;
   for (const Case &c : cases) {
-    const plugins::ExecSpec spec = make_spec("cancel", options, ex.scratch, {c.script, "echo hodei-check-should-not-run"});
+    const plugins::ExecSpec spec =
+        make_spec("cancel", options, ex.scratch, {c.script, "echo hodei-check-should-not-run"});
     Recorder rec;
     auto job = ex.handle->start(spec, rec);
     expect_marker(rec, "hodei-check-started", c.what);
@@ -635,8 +658,10 @@ std::string check_exec_cancel(const fs::path &file, const CheckOptions &options)
     const plugins::ExecResult r = wait_end(*job, c.limit, c.what);
     const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - begin);
     job.reset();
-    if (r.outcome != plugins::Outcome::cancelled) fail(std::string(c.what) + ": wait must report OUTCOME_CANCELLED; got " + describe(r));
-    if (rec.out().find("hodei-check-should-not-run") != std::string::npos) fail(std::string(c.what) + ": a step started after the cancel");
+    if (r.outcome != plugins::Outcome::cancelled)
+      fail(std::string(c.what) + ": wait must report OUTCOME_CANCELLED; got " + describe(r));
+    if (rec.out().find("hodei-check-should-not-run") != std::string::npos)
+      fail(std::string(c.what) + ": a step started after the cancel");
     summary += (summary.empty() ? "" : ", ") + std::to_string(took.count()) + " ms";
   }
   return "graceful, escalated and force cancels end a `sleep 30` step as CANCELLED (" + summary + ")";
@@ -645,7 +670,8 @@ std::string check_exec_cancel(const fs::path &file, const CheckOptions &options)
 std::string check_exec_cancel_concurrent(const fs::path &file, const CheckOptions &options) {
   Executor ex(file, options);
   // 1. cancel from 4 threads while another thread waits
-  const plugins::ExecSpec spec = make_spec("cancel-concurrent", options, ex.scratch, {"echo hodei-check-started; sleep 30"});
+  const plugins::ExecSpec spec =
+      make_spec("cancel-concurrent", options, ex.scratch, {"echo hodei-check-started; sleep 30"});
   Recorder rec;
   auto job = ex.handle->start(spec, rec);
   expect_marker(rec, "hodei-check-started", "concurrent cancel");
@@ -703,7 +729,8 @@ std::string check_exec_cancel_concurrent(const fs::path &file, const CheckOption
 std::string describe_processes(const std::vector<ProcessEntry> &ps) {
   std::string s;
   for (size_t i = 0; i < ps.size() && i < 6; ++i) {
-    s += (i == 0 ? "" : ", ") + std::string("pid ") + std::to_string(ps[i].pid) + " (" + shorten(ps[i].command, 60) + ")";
+    s += (i == 0 ? "" : ", ") + std::string("pid ") + std::to_string(ps[i].pid) + " (" + shorten(ps[i].command, 60) +
+         ")";
   }
   return s;
 }
@@ -802,6 +829,12 @@ std::string check_exec_destroy(const fs::path &file, const CheckOptions &options
     std::this_thread::sleep_for(100ms);
   }
   entry.deinit(ctx);
+  if (took > 15s) {
+    fail("destroy of a running job took " + std::to_string(took.count()) +
+         " ms: it waited for the step (whose background processes run 30 s) instead of killing it; destroy must "
+         "SIGKILL the step's whole process group and reap it at once" +
+         (left.empty() ? std::string() : " (and it left " + describe_processes(left) + ")"));
+  }
   if (!left.empty()) {
     fail("destroy of a running job returned but left " + std::to_string(left.size()) + " process(es) running: " +
          describe_processes(left) + "; destroy must kill (SIGKILL the process group) and reap everything");
@@ -812,8 +845,8 @@ std::string check_exec_destroy(const fs::path &file, const CheckOptions &options
 
 std::string check_exec_bad_spec(const fs::path &file, const CheckOptions &options) {
   Executor ex(file, options);
-  nlohmann::json bad = nlohmann::json::parse(options.executor_options.empty() ? "{}" : options.executor_options,
-                                             nullptr, false);
+  nlohmann::json bad =
+      nlohmann::json::parse(options.executor_options.empty() ? "{}" : options.executor_options, nullptr, false);
   if (!bad.is_object()) throw CheckSkipped("--executor-options is not a JSON object");
   bad["hodei_check_unknown_option"] = true;
   plugins::ExecSpec spec = make_spec("bad-spec", options, ex.scratch, {"echo hodei-check-should-not-run"});
@@ -845,10 +878,10 @@ std::string check_exec_bad_spec(const fs::path &file, const CheckOptions &option
 std::string check_exec_backpressure(const fs::path &file, const CheckOptions &options) {
   Executor ex(file, options);
   constexpr int lines = 20000;
-  const plugins::ExecSpec spec = make_spec(
-      "backpressure", options, ex.scratch,
-      {"i=0; while [ $i -lt " + std::to_string(lines) + " ]; do echo \"hodei-check-bp-$i\"; i=$((i+1)); done; "
-       "echo hodei-check-bp-end >&2"});
+  const plugins::ExecSpec spec = make_spec("backpressure", options, ex.scratch,
+                                           {"i=0; while [ $i -lt " + std::to_string(lines) +
+                                            " ]; do echo \"hodei-check-bp-$i\"; i=$((i+1)); done; "
+                                            "echo hodei-check-bp-end >&2"});
   Recorder rec;
   rec.push_back_first_writes(40, 25ms);
   auto job = ex.handle->start(spec, rec);
@@ -889,11 +922,12 @@ struct Backend {
   Scratch scratch;
   RegistryLoad loaded;
   std::shared_ptr<plugins::ArtifactBackendHandle> handle;
-  std::string base;              // ends with '/'
-  std::optional<fs::path> root;  // the file:// root we chose (to look for leftovers), when we chose it
+  std::string base;             // ends with '/'
+  std::optional<fs::path> root; // the file:// root we chose (to look for leftovers), when we chose it
   Backend(const fs::path &file, const CheckOptions &options) : loaded(load_with_registry(file, options, scratch)) {
     const auto &schemes = loaded.info.uri_schemes;
-    if ((loaded.info.kinds & HODEI_KIND_ARTIFACT_BACKEND) == 0) throw CheckSkipped("the plugin is not an artifact backend");
+    if ((loaded.info.kinds & HODEI_KIND_ARTIFACT_BACKEND) == 0)
+      throw CheckSkipped("the plugin is not an artifact backend");
     std::string uri = options.base_uri;
     if (uri.empty()) {
       if (std::find(schemes.begin(), schemes.end(), "file") == schemes.end()) {
@@ -909,7 +943,9 @@ struct Backend {
     if (uri.back() != '/') uri += '/';
     const std::string scheme = uri.substr(0, uri.find(':'));
     handle = loaded.registry->backend_for_scheme(scheme);
-    if (!handle) fail("the backend does not handle the scheme of --base-uri " + uri + " (it handles: " + shorten(nlohmann::json(schemes).dump(), 100) + ")");
+    if (!handle)
+      fail("the backend does not handle the scheme of --base-uri " + uri +
+           " (it handles: " + shorten(nlohmann::json(schemes).dump(), 100) + ")");
     base = uri + "hodei-plugin-check-" + std::to_string(::getpid()) + "/";
   }
   [[nodiscard]] std::string uri(const std::string &name) const { return base + name; }
@@ -943,8 +979,10 @@ plugins::ReadFn short_reader(const std::string &data, std::vector<size_t> patter
 std::string get_all(plugins::ArtifactBackendHandle &h, const std::string &uri, uint64_t offset,
                     std::optional<uint64_t> length) {
   std::string got;
-  h.get(uri, offset, length, [&](std::span<const uint8_t> b) { got.append(reinterpret_cast<const char *>(b.data()), b.size()); },
-        [] { return false; });
+  h.get(
+      uri, offset, length,
+      [&](std::span<const uint8_t> b) { got.append(reinterpret_cast<const char *>(b.data()), b.size()); },
+      [] { return false; });
   return got;
 }
 
@@ -960,12 +998,14 @@ int32_t status_of(const std::function<void()> &call) {
 void expect_not_found(Backend &b, const std::string &uri, const std::string &what) {
   const int32_t st = status_of([&] { (void)b.handle->stat(uri); });
   if (st == HODEI_OK) fail(what + ": an object exists at " + uri + " afterwards; nothing partial may stay behind");
-  if (st != HODEI_ERR_NOT_FOUND) fail(what + ": stat afterwards returned " + plugins::status_name(st) + ", expected HODEI_ERR_NOT_FOUND");
+  if (st != HODEI_ERR_NOT_FOUND)
+    fail(what + ": stat afterwards returned " + plugins::status_name(st) + ", expected HODEI_ERR_NOT_FOUND");
 }
 
 void expect_no_leftovers(const Backend &b, const std::string &what) {
   const std::vector<std::string> left = b.leftovers();
-  if (!left.empty()) fail(what + ": left " + std::to_string(left.size()) + " file(s) under the root, e.g. " + left.front());
+  if (!left.empty())
+    fail(what + ": left " + std::to_string(left.size()) + " file(s) under the root, e.g. " + left.front());
 }
 
 std::string check_artifact_roundtrip(const fs::path &file, const CheckOptions &options) {
@@ -985,10 +1025,13 @@ std::string check_artifact_roundtrip(const fs::path &file, const CheckOptions &o
       fail("put of " + std::to_string(size) + " bytes (short reads of 1..100000 bytes, size " +
            (known_size ? "known" : "unknown") + "): " + e.what());
     }
-    if (put_info.size != size) fail("put of " + std::to_string(size) + " bytes reports size " + std::to_string(put_info.size));
+    if (put_info.size != size)
+      fail("put of " + std::to_string(size) + " bytes reports size " + std::to_string(put_info.size));
     const plugins::ObjectInfo st = b.handle->stat(uri);
-    if (st.size != size) fail("stat after a put of " + std::to_string(size) + " bytes reports size " + std::to_string(st.size));
-    if (!st.sha256_hex.empty() && st.sha256_hex != sha) fail("stat reports sha256 " + st.sha256_hex + " for bytes whose sha256 is " + sha);
+    if (st.size != size)
+      fail("stat after a put of " + std::to_string(size) + " bytes reports size " + std::to_string(st.size));
+    if (!st.sha256_hex.empty() && st.sha256_hex != sha)
+      fail("stat reports sha256 " + st.sha256_hex + " for bytes whose sha256 is " + sha);
     const std::string got = get_all(*b.handle, uri, 0, std::nullopt);
     if (got != data) {
       fail("get of a " + std::to_string(size) + "-byte object returned " + std::to_string(got.size()) + " bytes" +
@@ -996,7 +1039,8 @@ std::string check_artifact_roundtrip(const fs::path &file, const CheckOptions &o
     }
     b.handle->remove(uri);
     expect_not_found(b, uri, "remove");
-    if (status_of([&] { b.handle->remove(uri); }) != HODEI_OK) fail("remove of an object that no longer exists must return HODEI_OK");
+    if (status_of([&] { b.handle->remove(uri); }) != HODEI_OK)
+      fail("remove of an object that no longer exists must return HODEI_OK");
   }
   return "put/stat/get/remove round trips of 0, 1, 65535, 65536, 65537 and 1048576 bytes with 1..100000-byte reads";
 }
@@ -1006,11 +1050,12 @@ std::string check_artifact_checksum(const fs::path &file, const CheckOptions &op
   const std::string data = data_of(70000, 42);
   const std::string wrong = sha256_of(data + "x");
   const std::string uri = b.uri("checksum/object.bin");
-  const int32_t st = status_of([&] {
-    (void)b.handle->put(uri, short_reader(data, {8192}), data.size(), wrong, [] { return false; });
-  });
+  const int32_t st = status_of(
+      [&] { (void)b.handle->put(uri, short_reader(data, {8192}), data.size(), wrong, [] { return false; }); });
   if (st == HODEI_OK) fail("put with a wrong expected sha256 succeeded; it must return HODEI_ERR_CHECKSUM_MISMATCH");
-  if (st != HODEI_ERR_CHECKSUM_MISMATCH) fail(std::string("put with a wrong expected sha256 returned ") + plugins::status_name(st) + ", expected HODEI_ERR_CHECKSUM_MISMATCH");
+  if (st != HODEI_ERR_CHECKSUM_MISMATCH)
+    fail(std::string("put with a wrong expected sha256 returned ") + plugins::status_name(st) +
+         ", expected HODEI_ERR_CHECKSUM_MISMATCH");
   expect_not_found(b, uri, "put with a wrong sha256");
   expect_no_leftovers(b, "put with a wrong sha256");
   return "a wrong expected sha256 gives HODEI_ERR_CHECKSUM_MISMATCH and leaves no object";
@@ -1020,10 +1065,13 @@ std::string check_artifact_not_found(const fs::path &file, const CheckOptions &o
   Backend b(file, options);
   const std::string uri = b.uri("missing/object.bin");
   if (const int32_t st = status_of([&] { (void)b.handle->stat(uri); }); st != HODEI_ERR_NOT_FOUND) {
-    fail(std::string("stat of a missing object returned ") + plugins::status_name(st) + ", expected HODEI_ERR_NOT_FOUND");
+    fail(std::string("stat of a missing object returned ") + plugins::status_name(st) +
+         ", expected HODEI_ERR_NOT_FOUND");
   }
-  if (const int32_t st = status_of([&] { (void)get_all(*b.handle, uri, 0, std::nullopt); }); st != HODEI_ERR_NOT_FOUND) {
-    fail(std::string("get of a missing object returned ") + plugins::status_name(st) + ", expected HODEI_ERR_NOT_FOUND");
+  if (const int32_t st = status_of([&] { (void)get_all(*b.handle, uri, 0, std::nullopt); });
+      st != HODEI_ERR_NOT_FOUND) {
+    fail(std::string("get of a missing object returned ") + plugins::status_name(st) +
+         ", expected HODEI_ERR_NOT_FOUND");
   }
   if (const int32_t st = status_of([&] { b.handle->remove(uri); }); st != HODEI_OK) {
     fail(std::string("remove of a missing object returned ") + plugins::status_name(st) + ", expected HODEI_OK");
@@ -1041,25 +1089,31 @@ std::string check_artifact_range(const fs::path &file, const CheckOptions &optio
     uint64_t offset;
     std::optional<uint64_t> length;
   };
-  const Range ranges[] = {{0, 1}, {0, size}, {1000, 5000}, {size - 10, std::nullopt}, {size - 5, 100}, {size, std::nullopt}, {65535, 2}};
+  const Range ranges[] = {
+      {0, 1}, {0, size}, {1000, 5000}, {size - 10, std::nullopt}, {size - 5, 100}, {size, std::nullopt}, {65535, 2}};
   for (const Range &r : ranges) {
     const std::string want = data.substr(r.offset, r.length ? static_cast<size_t>(*r.length) : std::string::npos);
     std::string got;
     try {
       got = get_all(*b.handle, uri, r.offset, r.length);
     } catch (const std::exception &e) {
-      fail("get of range offset " + std::to_string(r.offset) + " length " + (r.length ? std::to_string(*r.length) : "to the end") + ": " + e.what());
+      fail("get of range offset " + std::to_string(r.offset) + " length " +
+           (r.length ? std::to_string(*r.length) : "to the end") + ": " + e.what());
     }
     if (got != want) {
-      fail("get of range offset " + std::to_string(r.offset) + " length " + (r.length ? std::to_string(*r.length) : "to the end") +
-           " of a " + std::to_string(size) + "-byte object returned " + std::to_string(got.size()) + " bytes, expected " +
-           std::to_string(want.size()) + (got.size() == want.size() ? " (content differs)" : ""));
+      fail("get of range offset " + std::to_string(r.offset) + " length " +
+           (r.length ? std::to_string(*r.length) : "to the end") + " of a " + std::to_string(size) +
+           "-byte object returned " + std::to_string(got.size()) + " bytes, expected " + std::to_string(want.size()) +
+           (got.size() == want.size() ? " (content differs)" : ""));
     }
   }
   const int32_t st = status_of([&] { (void)get_all(*b.handle, uri, size + 1, std::nullopt); });
-  if (st != HODEI_ERR_INVALID_ARGUMENT) fail(std::string("get with offset past the end returned ") + plugins::status_name(st) + ", expected HODEI_ERR_INVALID_ARGUMENT");
+  if (st != HODEI_ERR_INVALID_ARGUMENT)
+    fail(std::string("get with offset past the end returned ") + plugins::status_name(st) +
+         ", expected HODEI_ERR_INVALID_ARGUMENT");
   b.handle->remove(uri);
-  return "ranges (start, middle, to the end, cut at the end, empty at the end) return the right bytes; offset > size gives HODEI_ERR_INVALID_ARGUMENT";
+  return "ranges (start, middle, to the end, cut at the end, empty at the end) return the right bytes; offset > size "
+         "gives HODEI_ERR_INVALID_ARGUMENT";
 }
 
 std::string check_artifact_cancel(const fs::path &file, const CheckOptions &options) {
@@ -1073,8 +1127,10 @@ std::string check_artifact_cancel(const fs::path &file, const CheckOptions &opti
     (void)b.handle->put(uri, short_reader(data, {65536}, &position), size, sha256_of(data),
                         [&] { return position >= 256u * 1024; });
   });
-  if (st == HODEI_OK) fail("put of 4 MiB completed although the cancel token said stop after 256 KiB; poll it between chunks");
-  if (st != HODEI_ERR_CANCELLED) fail(std::string("a cancelled put returned ") + plugins::status_name(st) + ", expected HODEI_ERR_CANCELLED");
+  if (st == HODEI_OK)
+    fail("put of 4 MiB completed although the cancel token said stop after 256 KiB; poll it between chunks");
+  if (st != HODEI_ERR_CANCELLED)
+    fail(std::string("a cancelled put returned ") + plugins::status_name(st) + ", expected HODEI_ERR_CANCELLED");
   expect_not_found(b, uri, "a cancelled put");
   expect_no_leftovers(b, "a cancelled put");
 
@@ -1083,13 +1139,16 @@ std::string check_artifact_cancel(const fs::path &file, const CheckOptions &opti
   size_t served = 0;
   bool threw = false;
   try {
-    (void)b.handle->put(uri_failing, [&](std::span<uint8_t> buf) -> size_t {
-      if (served >= 128u * 1024) throw std::runtime_error("hodei-check: source failure");
-      const size_t n = std::min<size_t>(buf.size(), 4096);
-      std::memset(buf.data(), 'x', n);
-      served += n;
-      return n;
-    }, std::nullopt, std::nullopt, [] { return false; });
+    (void)b.handle->put(
+        uri_failing,
+        [&](std::span<uint8_t> buf) -> size_t {
+          if (served >= 128u * 1024) throw std::runtime_error("hodei-check: source failure");
+          const size_t n = std::min<size_t>(buf.size(), 4096);
+          std::memset(buf.data(), 'x', n);
+          served += n;
+          return n;
+        },
+        std::nullopt, std::nullopt, [] { return false; });
   } catch (const std::exception &) {
     threw = true;
   }
@@ -1102,22 +1161,30 @@ std::string check_artifact_cancel(const fs::path &file, const CheckOptions &opti
   (void)b.handle->put(uri_get, short_reader(data, {1u << 20}), size, sha256_of(data), [] { return false; });
   size_t received = 0;
   const int32_t get_status = status_of([&] {
-    b.handle->get(uri_get, 0, std::nullopt, [&](std::span<const uint8_t> bytes) { received += bytes.size(); },
-                  [&] { return received > 0; });
+    b.handle->get(
+        uri_get, 0, std::nullopt, [&](std::span<const uint8_t> bytes) { received += bytes.size(); },
+        [&] { return received > 0; });
   });
   b.handle->remove(uri_get);
-  if (get_status == HODEI_OK) fail("get of 4 MiB completed although the cancel token said stop after the first bytes; poll it between chunks");
-  if (get_status != HODEI_ERR_CANCELLED) fail(std::string("a cancelled get returned ") + plugins::status_name(get_status) + ", expected HODEI_ERR_CANCELLED");
-  return "a cancelled put gives HODEI_ERR_CANCELLED and leaves nothing, a failing source leaves nothing, a cancelled get stops";
+  if (get_status == HODEI_OK)
+    fail("get of 4 MiB completed although the cancel token said stop after the first bytes; poll it between chunks");
+  if (get_status != HODEI_ERR_CANCELLED)
+    fail(std::string("a cancelled get returned ") + plugins::status_name(get_status) +
+         ", expected HODEI_ERR_CANCELLED");
+  return "a cancelled put gives HODEI_ERR_CANCELLED and leaves nothing, a failing source leaves nothing, a cancelled "
+         "get stops";
 }
 
 } // namespace
 
 const char *status_text(Status status) noexcept {
   switch (status) {
-  case Status::pass: return "PASS";
-  case Status::fail: return "FAIL";
-  case Status::skip: return "SKIP";
+  case Status::pass:
+    return "PASS";
+  case Status::fail:
+    return "FAIL";
+  case Status::skip:
+    return "SKIP";
   }
   return "FAIL";
 }
@@ -1131,7 +1198,7 @@ const std::vector<std::string> &load_checks() {
   return v;
 }
 const std::vector<std::string> &executor_checks() {
-  static const std::vector<std::string> v{"exec-output",  "exec-failure", "exec-cancel",      "exec-cancel-concurrent",
+  static const std::vector<std::string> v{"exec-output",  "exec-failure",  "exec-cancel",      "exec-cancel-concurrent",
                                           "exec-destroy", "exec-bad-spec", "exec-backpressure"};
   return v;
 }
@@ -1155,25 +1222,44 @@ CheckResult run_check(const std::string &name, const fs::path &file, const Check
   become_subreaper(); // processes a plugin leaves behind re-parent to this process, so we can see and kill them
   try {
     std::string reason;
-    if (name == "elf") reason = check_elf(file);
-    else if (name == "exports") reason = check_exports(file);
-    else if (name == "symbol-versions") reason = check_symbol_versions(file);
-    else if (name == "permissions") reason = check_permissions_of(file);
-    else if (name == "load") reason = check_load(file, options, result.info);
-    else if (name == "negotiate") reason = check_negotiate(file, options);
-    else if (name == "exec-output") reason = check_exec_output(file, options);
-    else if (name == "exec-failure") reason = check_exec_failure(file, options);
-    else if (name == "exec-cancel") reason = check_exec_cancel(file, options);
-    else if (name == "exec-cancel-concurrent") reason = check_exec_cancel_concurrent(file, options);
-    else if (name == "exec-destroy") reason = check_exec_destroy(file, options);
-    else if (name == "exec-bad-spec") reason = check_exec_bad_spec(file, options);
-    else if (name == "exec-backpressure") reason = check_exec_backpressure(file, options);
-    else if (name == "artifact-roundtrip") reason = check_artifact_roundtrip(file, options);
-    else if (name == "artifact-checksum") reason = check_artifact_checksum(file, options);
-    else if (name == "artifact-not-found") reason = check_artifact_not_found(file, options);
-    else if (name == "artifact-range") reason = check_artifact_range(file, options);
-    else if (name == "artifact-cancel") reason = check_artifact_cancel(file, options);
-    else throw CheckFailure("unknown check \"" + name + "\"");
+    if (name == "elf")
+      reason = check_elf(file);
+    else if (name == "exports")
+      reason = check_exports(file);
+    else if (name == "symbol-versions")
+      reason = check_symbol_versions(file);
+    else if (name == "permissions")
+      reason = check_permissions_of(file);
+    else if (name == "load")
+      reason = check_load(file, options, result.info);
+    else if (name == "negotiate")
+      reason = check_negotiate(file, options);
+    else if (name == "exec-output")
+      reason = check_exec_output(file, options);
+    else if (name == "exec-failure")
+      reason = check_exec_failure(file, options);
+    else if (name == "exec-cancel")
+      reason = check_exec_cancel(file, options);
+    else if (name == "exec-cancel-concurrent")
+      reason = check_exec_cancel_concurrent(file, options);
+    else if (name == "exec-destroy")
+      reason = check_exec_destroy(file, options);
+    else if (name == "exec-bad-spec")
+      reason = check_exec_bad_spec(file, options);
+    else if (name == "exec-backpressure")
+      reason = check_exec_backpressure(file, options);
+    else if (name == "artifact-roundtrip")
+      reason = check_artifact_roundtrip(file, options);
+    else if (name == "artifact-checksum")
+      reason = check_artifact_checksum(file, options);
+    else if (name == "artifact-not-found")
+      reason = check_artifact_not_found(file, options);
+    else if (name == "artifact-range")
+      reason = check_artifact_range(file, options);
+    else if (name == "artifact-cancel")
+      reason = check_artifact_cancel(file, options);
+    else
+      throw CheckFailure("unknown check \"" + name + "\"");
     result.status = Status::pass;
     result.reason = reason;
   } catch (const CheckSkipped &e) {
@@ -1196,7 +1282,8 @@ CheckResult run_check(const std::string &name, const fs::path &file, const Check
 }
 
 nlohmann::json to_json(const CheckResult &r) {
-  nlohmann::json j = {{"name", r.name}, {"status", status_text(r.status)}, {"reason", r.reason}, {"duration_ms", r.duration_ms}};
+  nlohmann::json j = {
+      {"name", r.name}, {"status", status_text(r.status)}, {"reason", r.reason}, {"duration_ms", r.duration_ms}};
   if (!r.info.is_null()) j["info"] = r.info;
   return j;
 }

@@ -19,17 +19,17 @@ enum class Status { pass, fail, skip };
 struct CheckResult {
   std::string name;
   Status status = Status::fail;
-  std::string reason;        // one line: what was verified (PASS), what is wrong and how to fix it (FAIL), why not run
-  nlohmann::json info;       // extra facts (the load check: id, version, kinds, uri_schemes)
+  std::string reason;  // one line: what was verified (PASS), what is wrong and how to fix it (FAIL), why not run
+  nlohmann::json info; // extra facts (the load check: id, version, kinds, uri_schemes)
   int64_t duration_ms = 0;
 };
 
 // What the command line gives every check.
 struct CheckOptions {
-  std::string config_json;                 // the plugin's config object; empty = "{}" (file backends: a temp root)
-  std::string base_uri;                    // artifact backends: where to put test objects (e.g. s3://bucket/prefix/)
-  std::string executor_options = "{}";     // executors: options_json of every test job (e.g. docker's image)
-  std::chrono::seconds timeout{60};        // per check, enforced by the parent
+  std::string config_json;             // the plugin's config object; empty = "{}" (file backends: a temp root)
+  std::string base_uri;                // artifact backends: where to put test objects (e.g. s3://bucket/prefix/)
+  std::string executor_options = "{}"; // executors: options_json of every test job (e.g. docker's image)
+  std::chrono::seconds timeout{60};    // per check, enforced by the parent
 };
 
 // Check names in the order they run.

@@ -92,8 +92,8 @@ ElfFile read_elf(const std::filesystem::path &file) {
         if (sym.st_shndx == SHN_UNDEF) continue;
         if (binding != STB_GLOBAL && binding != STB_WEAK && binding != STB_GNU_UNIQUE) continue;
         if (visibility != STV_DEFAULT && visibility != STV_PROTECTED) continue;
-        out.exported.push_back({bytes.string_at(strtab.sh_offset, strtab.sh_size, sym.st_name),
-                                ELF64_ST_TYPE(sym.st_info), binding});
+        out.exported.push_back(
+            {bytes.string_at(strtab.sh_offset, strtab.sh_size, sym.st_name), ELF64_ST_TYPE(sym.st_info), binding});
       }
     } else if (s.sh_type == SHT_GNU_verneed) {
       const Elf64_Shdr &strtab = linked_strtab(s);
@@ -146,14 +146,22 @@ uint16_t host_machine() noexcept {
 
 std::string machine_name(uint16_t machine) {
   switch (machine) {
-  case EM_X86_64: return "x86-64";
-  case EM_AARCH64: return "AArch64";
-  case EM_386: return "i386";
-  case EM_ARM: return "ARM";
-  case EM_RISCV: return "RISC-V";
-  case EM_PPC64: return "PowerPC64";
-  case EM_S390: return "s390x";
-  default: return "machine " + std::to_string(machine);
+  case EM_X86_64:
+    return "x86-64";
+  case EM_AARCH64:
+    return "AArch64";
+  case EM_386:
+    return "i386";
+  case EM_ARM:
+    return "ARM";
+  case EM_RISCV:
+    return "RISC-V";
+  case EM_PPC64:
+    return "PowerPC64";
+  case EM_S390:
+    return "s390x";
+  default:
+    return "machine " + std::to_string(machine);
   }
 }
 

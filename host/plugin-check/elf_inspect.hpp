@@ -26,8 +26,8 @@ struct ElfFile {
   uint16_t type = 0;    // ET_*
   uint16_t machine = 0; // EM_*
   bool has_dynamic = false;
-  std::vector<std::string> needed;              // DT_NEEDED
-  std::vector<ElfSymbol> exported;              // defined, global/weak/unique, default/protected visibility
+  std::vector<std::string> needed;               // DT_NEEDED
+  std::vector<ElfSymbol> exported;               // defined, global/weak/unique, default/protected visibility
   std::vector<ElfNeededVersion> needed_versions; // .gnu.version_r
   std::vector<std::string> defined_versions;     // .gnu.version_d
 };

@@ -5,11 +5,15 @@
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+extern char **environ;
 
 namespace hodei::plugin_check {
 
@@ -100,7 +104,32 @@ CheckResult run_in_child(const std::string &check, const fs::path &file, const R
     failed.reason = std::string("cannot create a pipe: ") + std::strerror(errno);
     return failed;
   }
+  // The child's TMPDIR: everything it (and the plugin) creates there is removed after it ended, even after a crash.
+  const char *tmp = std::getenv("TMPDIR");
+  std::string scratch = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/hodei-plugin-check-XXXXXX";
+  if (::mkdtemp(scratch.data()) == nullptr) {
+    for (int fd : {result_pipe[0], result_pipe[1], output_pipe[0], output_pipe[1]}) ::close(fd);
+    failed.reason = std::string("cannot create a temporary folder: ") + std::strerror(errno);
+    return failed;
+  }
+  ::chmod(scratch.c_str(), 0755); // a container engine may need to reach the workspaces inside
+  struct ScratchRemover {
+    std::string path;
+    ~ScratchRemover() {
+      std::error_code ec;
+      fs::remove_all(path, ec);
+    }
+  } const scratch_remover{scratch};
+
   // Everything the child needs is built before fork: only async-signal-safe calls after it.
+  std::vector<std::string> env_strings;
+  for (char **e = environ; *e != nullptr; ++e) {
+    if (std::strncmp(*e, "TMPDIR=", 7) != 0) env_strings.emplace_back(*e);
+  }
+  env_strings.push_back("TMPDIR=" + scratch);
+  std::vector<char *> envp;
+  for (std::string &e : env_strings) envp.push_back(e.data());
+  envp.push_back(nullptr);
   const std::string exe = options.worker_exe.string();
   std::vector<std::string> args = child_arguments(check, file, options.check, kResultFd);
   args.insert(args.begin(), "hodei-worker");
@@ -122,7 +151,7 @@ CheckResult run_in_child(const std::string &check, const fs::path &file, const R
     ::dup2(output_pipe[1], 1);
     ::dup2(output_pipe[1], 2);
     ::dup2(result_pipe[1], kResultFd); // dup2 clears FD_CLOEXEC on the new descriptor
-    ::execv(exe.c_str(), argv.data());
+    ::execve(exe.c_str(), argv.data(), envp.data());
     static const char msg[] = "plugin check: cannot execute the worker\n";
     (void)!::write(2, msg, sizeof msg - 1);
     ::_exit(127);
@@ -181,9 +210,8 @@ CheckResult run_in_child(const std::string &check, const fs::path &file, const R
       r.duration_ms = took;
       if (WIFSIGNALED(status) && r.status == Status::pass) {
         r.status = Status::fail;
-        r.reason = "the check passed but the process then crashed with signal " +
-                   signal_description(WTERMSIG(status)) + " (at exit: a plugin's static destructor or thread?)" +
-                   last_output;
+        r.reason = "the check passed but the process then crashed with signal " + signal_description(WTERMSIG(status)) +
+                   " (at exit: a plugin's static destructor or thread?)" + last_output;
       }
       return r;
     }

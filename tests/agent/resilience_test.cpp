@@ -88,3 +88,15 @@ TEST_CASE("a full spool pauses the job while the server is stopped; it resumes a
   CHECK((read_file(c.stored_log(id, "stdout")) == seq_text(1500000)));
   CHECK(c.stats().at("log_gaps") == 0);
 }
+
+TEST_CASE("a worker started before its server keeps retrying and connects when the server comes up", "[agent]") {
+  Cluster c;
+  c.start_worker([&] { WorkerSetup s; s.wait_connected = false; return s; }());
+  REQUIRE(c.worker->wait_for_output("cannot register with", 20s));
+  c.start_server();
+  REQUIRE(c.worker->wait_for_output("job stream open", 20s));
+  const std::string id = c.submit(c.job_file("late.json", R"({"name": "late", "executor": "shell",
+    "steps": [{"name": "s", "run": "echo late"}]})"));
+  CHECK(c.wait_terminal(id, 30s) == "succeeded");
+  CHECK(read_file(c.stored_log(id, "stdout")) == "late\n");
+}

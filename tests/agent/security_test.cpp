@@ -11,6 +11,21 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// A certificate `file`.crt/.key for DNS name `name` (and 127.0.0.1), signed by CA `ca`.
+void sign_cert(const fs::path &dir, const std::string &ca, const std::string &file, const std::string &name) {
+  const std::string d = dir.string() + "/";
+  const auto run = [](const std::vector<std::string> &argv) {
+    const ProcessResult r = run_process(argv, 60s);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+  };
+  std::ofstream(d + file + ".cnf") << "subjectAltName=DNS:" << name << ",IP:127.0.0.1\n";
+  run({"openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=" + name, "-keyout", d + file + ".key",
+       "-out", d + file + ".csr"});
+  run({"openssl", "x509", "-req", "-in", d + file + ".csr", "-CA", d + ca + ".crt", "-CAkey", d + ca + ".key",
+       "-CAcreateserial", "-days", "2", "-extfile", d + file + ".cnf", "-out", d + file + ".crt"});
+}
+
 // A CA and a server certificate for DNS name `name`, signed by it, with the openssl CLI.
 void make_ca_and_cert(const fs::path &dir, const std::string &ca, const std::string &server, const std::string &name) {
   const std::string d = dir.string() + "/";
@@ -21,12 +36,7 @@ void make_ca_and_cert(const fs::path &dir, const std::string &ca, const std::str
   };
   run({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=" + ca + " test CA",
        "-keyout", d + ca + ".key", "-out", d + ca + ".crt"});
-  if (server.empty()) return;
-  std::ofstream(d + "ext.cnf") << "subjectAltName=DNS:" << name << ",IP:127.0.0.1\n";
-  run({"openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=" + name, "-keyout", d + server + ".key",
-       "-out", d + server + ".csr"});
-  run({"openssl", "x509", "-req", "-in", d + server + ".csr", "-CA", d + ca + ".crt", "-CAkey", d + ca + ".key",
-       "-CAcreateserial", "-days", "2", "-extfile", d + "ext.cnf", "-out", d + server + ".crt"});
+  if (!server.empty()) sign_cert(dir, ca, server, name);
 }
 
 size_t count(const std::string &text, const std::string &needle) {
@@ -79,4 +89,25 @@ TEST_CASE("TLS: the right CA with a server-name override works, a wrong CA is a 
     CHECK(c.worker->err().find("server.tls.ca_file") != std::string::npos);
     CHECK(c.worker->running());
   }
+}
+
+TEST_CASE("mutual TLS: the worker presents its client certificate", "[agent]") {
+  Cluster c;
+  const fs::path pki = c.dir.path() / "pki";
+  fs::create_directories(pki);
+  make_ca_and_cert(pki, "ca", "server", "hodei.test");
+  sign_cert(pki, "ca", "client", "worker.hodei.test");
+  const std::string p = pki.string() + "/";
+  c.start_server({"--tls-cert", p + "server.crt", "--tls-key", p + "server.key", "--tls-client-ca", p + "ca.crt"});
+  c.client_flags = {"--tls-ca", p + "ca.crt", "--tls-cert", p + "client.crt", "--tls-key", p + "client.key"};
+  c.start_worker([&] {
+    WorkerSetup s;
+    s.server_config = R"("tls": {"enabled": true, "ca_file": ")" + p + R"(ca.crt", "cert_file": ")" + p +
+                      R"(client.crt", "key_file": ")" + p + R"(client.key"})";
+    s.plaintext = false;
+    return s;
+  }());
+  const std::string id = c.submit(c.job_file("m.json", R"({"name": "m", "executor": "shell", "steps": [{"name": "s", "run": "echo mtls"}]})"));
+  CHECK(c.wait_terminal(id, 30s) == "succeeded");
+  CHECK(read_file(c.stored_log(id, "stdout")) == "mtls\n");
 }

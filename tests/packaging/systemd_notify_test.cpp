@@ -14,6 +14,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+// The tests change the environment (NOTIFY_SOCKET, WATCHDOG_*) as systemd would; they run on one thread.
+// NOLINTBEGIN(concurrency-mt-unsafe)
+
 namespace fs = std::filesystem;
 namespace sd = hodei::cli::systemd;
 
@@ -118,3 +121,5 @@ TEST_CASE("watchdog_interval comes from WATCHDOG_USEC for this process only", "[
   ::unsetenv("WATCHDOG_PID");
   CHECK(sd::watchdog_interval().count() == 0);
 }
+
+// NOLINTEND(concurrency-mt-unsafe)

@@ -1,16 +1,15 @@
 // `hodei-worker plugins check` end to end: the real binary against the bundled plugins, the broken test plugins of
 // tests/plugin-host and two misbehaving plugins (abort in start, hang in wait).
-#include <catch2/catch.hpp>
+#include "subprocess.hpp"
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cstdlib>
-#include <unistd.h>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <unistd.h>
 #include <vector>
-
-#include "subprocess.hpp"
 
 namespace fs = std::filesystem;
 using hodei::test::run_process;
@@ -57,7 +56,8 @@ const nlohmann::json &check_of(const nlohmann::json &plugin, const std::string &
 std::string summary(const nlohmann::json &plugin) {
   std::string s;
   for (const auto &c : plugin["checks"]) {
-    s += c["status"].get<std::string>() + " " + c["name"].get<std::string>() + ": " + c["reason"].get<std::string>() + "\n";
+    s += c["status"].get<std::string>() + " " + c["name"].get<std::string>() + ": " + c["reason"].get<std::string>() +
+         "\n";
   }
   return s;
 }
@@ -73,8 +73,8 @@ public:
                               fs::perms::others_read | fs::perms::others_exec);
     file_ = dir_ / original.filename();
     fs::copy_file(original, file_);
-    fs::permissions(file_, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
-                               fs::perms::others_read);
+    fs::permissions(file_,
+                    fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read);
   }
   ~PluginCopy() {
     std::error_code ec;
@@ -103,9 +103,9 @@ TEST_CASE("plugins check: the bundled shell executor passes every check", "[plug
   CHECK(run.process.exit_code == 0);
   CHECK(p["passed"] == true);
   CHECK(p["plugin"]["id"] == "dev.hodei.executor.shell");
-  for (const char *name : {"elf", "exports", "symbol-versions", "permissions", "load", "negotiate", "exec-output",
-                           "exec-failure", "exec-cancel", "exec-cancel-concurrent", "exec-destroy", "exec-bad-spec",
-                           "exec-backpressure"}) {
+  for (const char *name :
+       {"elf", "exports", "symbol-versions", "permissions", "load", "negotiate", "exec-output", "exec-failure",
+        "exec-cancel", "exec-cancel-concurrent", "exec-destroy", "exec-bad-spec", "exec-backpressure"}) {
     CHECK(check_of(p, name)["status"] == "PASS");
   }
 }
@@ -151,14 +151,19 @@ TEST_CASE("plugins check: every bundled plugin", "[plugin-check]") {
       const char *bucket = std::getenv("HODEI_TEST_S3_BUCKET");
       if (endpoint != nullptr && access != nullptr && secret != nullptr && bucket != nullptr) {
         const char *region = std::getenv("HODEI_TEST_S3_REGION");
-        const nlohmann::json config = {{"endpoint", endpoint}, {"access_key", access}, {"secret_key", secret},
+        const nlohmann::json config = {{"endpoint", endpoint},
+                                       {"access_key", access},
+                                       {"secret_key", secret},
                                        {"region", region != nullptr ? region : "us-east-1"}};
         args = {"--base-uri", std::string("s3://") + bucket + "/plugin-check/", "--config-json", config.dump(), file};
       } else {
         // Credentials that let init succeed (it contacts nobody); no --base-uri, so the artifact checks skip.
-        WARN("artifact-s3: no S3 server (HODEI_TEST_S3_ENDPOINT/_ACCESS_KEY/_SECRET_KEY/_BUCKET): artifact checks skip");
-        const nlohmann::json config = {{"endpoint", "http://127.0.0.1:9"}, {"access_key", "hodei-check"},
-                                       {"secret_key", "hodei-check"}, {"region", "us-east-1"}};
+        WARN(
+            "artifact-s3: no S3 server (HODEI_TEST_S3_ENDPOINT/_ACCESS_KEY/_SECRET_KEY/_BUCKET): artifact checks skip");
+        const nlohmann::json config = {{"endpoint", "http://127.0.0.1:9"},
+                                       {"access_key", "hodei-check"},
+                                       {"secret_key", "hodei-check"},
+                                       {"region", "us-east-1"}};
         args = {"--config-json", config.dump(), file};
       }
     }
@@ -174,7 +179,8 @@ TEST_CASE("plugins check: every bundled plugin", "[plugin-check]") {
       CHECK(c["reason"].get<std::string>().rfind("crashed", 0) != 0);
       CHECK(c["reason"].get<std::string>().rfind("timed out", 0) != 0);
     }
-    if (original == bundled_shell || file.find("artifact-fs") != std::string::npos || file.find("docker") != std::string::npos) {
+    if (original == bundled_shell || file.find("artifact-fs") != std::string::npos ||
+        file.find("docker") != std::string::npos) {
       CHECK(p["passed"] == true);
       CHECK(run.process.exit_code == (p["passed"] == true ? 0 : 1));
     }
@@ -265,6 +271,28 @@ TEST_CASE("plugins check: a plugin that hangs in wait is reported as timed out",
   }
   // 7 executor checks of at most 3 s each, plus the quick ones: bounded.
   CHECK(std::chrono::steady_clock::now() - begin < 60s);
+}
+
+TEST_CASE("plugins check: an executor that breaks run-time rules fails exactly those checks", "[plugin-check]") {
+  const std::string file = HODEI_CHECK_TEST_PLUGIN_DIR "/libhodei_test_sloppy.so";
+  const CheckRun run = check({"--timeout", "40", file});
+  const nlohmann::json &p = plugin_report(run, file);
+  INFO(summary(p));
+  CHECK(run.process.exit_code == 1);
+  const std::pair<const char *, const char *> failures[] = {
+      {"exec-output", "stderr of step 1: line \"hodei-check-err-1\" missing"},
+      {"exec-cancel", "escalation to force after grace_ms"},
+      {"exec-destroy", "destroy of a running job took"},
+      {"exec-bad-spec", "accepted options_json with the unknown field \"hodei_check_unknown_option\""},
+  };
+  for (const auto &[name, reason] : failures) {
+    const nlohmann::json &c = check_of(p, name);
+    CHECK(c["status"] == "FAIL");
+    CHECK_THAT(c["reason"].get<std::string>(), Catch::Contains(reason));
+  }
+  for (const char *name : {"elf", "exports", "load", "negotiate", "exec-failure", "exec-cancel-concurrent"}) {
+    CHECK(check_of(p, name)["status"] == "PASS");
+  }
 }
 
 TEST_CASE("plugins check: usage errors", "[plugin-check]") {

@@ -1,11 +1,10 @@
 // The ELF reader behind the static checks of `plugins check`.
-#include <catch2/catch.hpp>
+#include "elf_inspect.hpp"
 
+#include <catch2/catch.hpp>
 #include <elf.h>
 #include <filesystem>
 #include <fstream>
-
-#include "elf_inspect.hpp"
 
 using namespace hodei::plugin_check;
 
@@ -24,9 +23,7 @@ TEST_CASE("read_elf: a bundled plugin exports only its entry and needs versioned
 
 TEST_CASE("read_elf: refuses what is not a 64-bit ELF file", "[plugin-check]") {
   const std::filesystem::path text = std::filesystem::temp_directory_path() / "hodei-elf-test.txt";
-  {
-    std::ofstream(text) << "not an elf file at all";
-  }
+  { std::ofstream(text) << "not an elf file at all"; }
   CHECK_THROWS_WITH(read_elf(text), Catch::Contains("not an ELF file"));
   std::filesystem::remove(text);
   CHECK_THROWS(read_elf("/nonexistent/file.so"));

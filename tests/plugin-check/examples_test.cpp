@@ -1,15 +1,14 @@
 // The plugin developer kit end to end: install the plugin-api `dev` component into a temporary prefix, build
 // examples/custom-executor (C++ SDK) and examples/c-executor (C99) against THAT prefix (not the source tree), check
 // both with `hodei-worker plugins check`, and run a job through each with `hodei-worker --plugin-dir DIR run`.
-#include <catch2/catch.hpp>
+#include "subprocess.hpp"
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <regex>
 #include <string>
 #include <vector>
-
-#include "subprocess.hpp"
 
 namespace fs = std::filesystem;
 using hodei::test::ProcessResult;
@@ -106,8 +105,8 @@ TEST_CASE("examples: out-of-tree plugins build against the installed package, pa
         { "name": "bye", "run": "echo bye" }
       ]
     })");
-    const ProcessResult r = must_run({worker, "--plugin-dir", plugins.string(), "run", "--no-color",
-                                      (tmp.path / "job.json").string()});
+    const ProcessResult r =
+        must_run({worker, "--plugin-dir", plugins.string(), "run", "--no-color", (tmp.path / "job.json").string()});
     const std::string all = r.out + r.err;
     CHECK(std::regex_search(all, std::regex(R"(\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\] hello, plugin developer)")));
     CHECK(std::regex_search(all, std::regex(R"(\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\] bye)")));
@@ -118,8 +117,8 @@ TEST_CASE("examples: out-of-tree plugins build against the installed package, pa
       "executor": "c-shell",
       "steps": [ { "name": "fail", "run": "echo from-c-executor; exit 3" } ]
     })");
-    const ProcessResult r = run_process({worker, "--plugin-dir", plugins.string(), "run", "--no-color",
-                                         (tmp.path / "job.json").string()}, 120s);
+    const ProcessResult r = run_process(
+        {worker, "--plugin-dir", plugins.string(), "run", "--no-color", (tmp.path / "job.json").string()}, 120s);
     INFO(r.out << r.err);
     CHECK(r.exit_code == 1);
     CHECK((r.out + r.err).find("from-c-executor") != std::string::npos);

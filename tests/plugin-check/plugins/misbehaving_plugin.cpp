@@ -2,10 +2,9 @@
 //   HODEI_TEST_ABORT_IN_START: start() calls abort() (a crashing plugin: the check must report the signal);
 //   HODEI_TEST_HANG_IN_WAIT:   wait() never returns, ignoring its timeout (a hanging plugin: the check must time out).
 // Both load and negotiate correctly, so only the executor checks fail.
-#include <hodei/sdk.hpp>
-
 #include <chrono>
 #include <cstdlib>
+#include <hodei/sdk.hpp>
 #include <thread>
 
 namespace {
@@ -24,7 +23,8 @@ public:
   MisbehavingExecutor(const hodei::sdk::Host &, std::string_view) {}
 
   void validate(const hodei::sdk::JobSpec &spec) override {
-    if (spec.options_json != "{}") throw hodei::sdk::invalid_argument("options: unknown option in " + spec.options_json);
+    if (spec.options_json != "{}")
+      throw hodei::sdk::invalid_argument("options: unknown option in " + spec.options_json);
   }
 
   std::unique_ptr<hodei::sdk::Job> start(const hodei::sdk::JobSpec &, hodei::sdk::OutputSink) override {
