@@ -690,6 +690,7 @@ struct Agent::Impl {
     JobSink sink(*this, job);
     runner::RunOptions run_options;
     run_options.workspace_root = workspace_root_;
+    run_options.artifacts = options_.artifacts;
     try {
       runner::JobRunner job_runner(registry_);
       (void)job_runner.run(job->job_id + "-" + std::to_string(job->epoch), job->spec, run_options, sink, job->cancel);

@@ -41,6 +41,9 @@
 namespace hodei::plugins {
 class PluginRegistry;
 }
+namespace hodei::artifacts {
+class ArtifactManager;
+}
 
 namespace hodei::agent {
 
@@ -51,6 +54,7 @@ struct AgentOptions {
   std::filesystem::path data_dir;       // resolved; workspaces/, spool/ and worker_id live here
   std::string worker_version;
   std::chrono::milliseconds flush_timeout{std::chrono::seconds(60)}; // step 3 of the shutdown order
+  artifacts::ArtifactManager *artifacts = nullptr; // fetches inputs / uploads outputs; outlives the Agent
 };
 
 class Agent {

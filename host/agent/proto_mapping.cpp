@@ -94,6 +94,14 @@ v1::JobResult to_proto_result(const FinishedJob &finished, int64_t accepted_unix
       s.set_oom_killed(step.oom_killed);
     }
   }
+  for (const runner::ArtifactSummary &a : report.artifacts) {
+    v1::ArtifactResult &r = *result.add_artifacts();
+    r.set_direction(a.output ? v1::ARTIFACT_DIRECTION_OUTPUT : v1::ARTIFACT_DIRECTION_INPUT);
+    r.set_path(a.path);
+    r.set_uri(a.uri);
+    r.set_size_bytes(a.size);
+    r.set_sha256(a.sha256);
+  }
   result.set_message(report.message);
   result.set_started_unix_ms(accepted_unix_ms);
   result.set_finished_unix_ms(finished.finished_unix_ms);

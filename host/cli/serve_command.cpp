@@ -10,6 +10,7 @@
 #include "agent/channel.hpp"
 #include "exit_codes.hpp"
 #include "logging.hpp"
+#include "artifacts_command.hpp"
 #include "plugin-host/plugin_registry.hpp"
 #include "signal_watcher.hpp"
 #include "version.hpp"
@@ -78,6 +79,7 @@ int serve_command(const GlobalOptions &global, const ServeCommandOptions &option
   agent_options.config = config;
   agent_options.worker_name = config.worker.name.empty() ? host_name() : config.worker.name;
   agent_options.data_dir = config.worker.data_dir.empty() ? default_data_dir() : config.worker.data_dir;
+  config.worker.data_dir = agent_options.data_dir; // plugins and the artifact cache see the same folder
   agent_options.worker_version = version;
   try {
     agent_options.token =
@@ -104,8 +106,14 @@ int serve_command(const GlobalOptions &global, const ServeCommandOptions &option
     return exit_infrastructure;
   }
 
+  std::unique_ptr<artifacts::ArtifactCache> cache;
+  std::unique_ptr<artifacts::ArtifactManager> artifact_manager;
   std::unique_ptr<agent::Agent> worker;
   try {
+    GlobalOptions effective = global;
+    effective.config = config;
+    std::tie(cache, artifact_manager) = make_artifact_manager(effective, *registry);
+    agent_options.artifacts = artifact_manager.get();
     worker = std::make_unique<agent::Agent>(agent_options, *registry);
   } catch (const std::exception &e) {
     print_error(std::string("cannot serve: ") + e.what());

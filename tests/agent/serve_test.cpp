@@ -219,3 +219,32 @@ TEST_CASE("the drain timeout cancels a job that runs too long", "[agent]") {
   CHECK(c.state(id) == "cancelled");
   CHECK(c.worker->err().find("drain timeout") != std::string::npos);
 }
+
+TEST_CASE("serve fetches a job's input and uploads its output; the result lists both with size and sha256",
+          "[agent]") {
+  Cluster c;
+  const fs::path store = c.dir.path() / "store";
+  fs::create_directories(store);
+  { std::ofstream(store / "in.txt") << "artifact through serve\n"; }
+  c.start_server();
+  WorkerSetup setup;
+  setup.extra_config = R"("plugins": {"config": {"dev.hodei.artifact.fs": {"root": ")" + store.string() + R"("}}})";
+  c.start_worker(setup);
+  const fs::path job = c.job_file("art.json", R"({"name": "art", "executor": "shell",
+    "steps": [{"name": "copy", "run": "mkdir -p out && cp in/in.txt out/copy.txt"}],
+    "artifacts": {"inputs": [{"uri": "file://)" + (store / "in.txt").string() + R"(", "path": "in/in.txt"}],
+                  "outputs": [{"path": "out/*.txt", "uri": "file://)" + (store / "out").string() + R"(/"}]}})");
+  const ProcessResult r = c.cli({"submit", job.string(), "--follow"}, 60s);
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  std::ifstream copied(store / "out" / "copy.txt");
+  const std::string content((std::istreambuf_iterator<char>(copied)), std::istreambuf_iterator<char>());
+  CHECK(content == "artifact through serve\n");
+  const ProcessResult show = c.cli({"show", "job-1"});
+  INFO(show.out);
+  // sha256 of "artifact through serve\n", once for the input and once for the output
+  const std::string sha = run_process({"sh", "-c", "printf 'artifact through serve\\n' | sha256sum"}).out.substr(0, 64);
+  size_t count = 0;
+  for (size_t pos = show.out.find(sha); pos != std::string::npos; pos = show.out.find(sha, pos + 1)) ++count;
+  CHECK(count == 2);
+}
