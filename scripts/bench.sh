@@ -3,6 +3,7 @@
 #   scripts/bench.sh agent [BUILD_DIR]       # hodei-worker serve + hodei-devserver: dispatch, latency, log throughput,
 #                                            # RSS (bench/agent/run.sh; BUILD_DIR default build/release)
 #   scripts/bench.sh artifacts [BUILD_DIR]   # S3 artifact plugin vs aws s3 cp (bench/artifacts/run.sh)
+#   scripts/bench.sh cache                   # cache-hit verification vs sha256sum (bench/artifacts/cache_verify.sh)
 # Build first (scripts/build.sh release). Sizes are tuned by the environment variables each script documents.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,8 +17,11 @@ case "$section" in
   artifacts)
     exec bench/artifacts/run.sh "$@"
     ;;
+  cache)
+    exec bench/artifacts/cache_verify.sh "$@"
+    ;;
   *)
-    echo "usage: scripts/bench.sh agent|artifacts [BUILD_DIR]" >&2
+    echo "usage: scripts/bench.sh agent|artifacts|cache [BUILD_DIR]" >&2
     exit 2
     ;;
 esac

@@ -2,15 +2,15 @@
 # Measures 1 GiB uploads and downloads through the S3 artifact plugin against `aws s3 cp`, on the same S3
 # server in the same run. Not a test: prints MB/s (10^6 bytes/s) of each and the plugin/CLI ratio.
 #
-#   bench/artifacts/run.sh [BUILD_DIR]     # BUILD_DIR holds plugins/libhodei-artifact-s3.so (default build-artifacts)
+#   bench/artifacts/run.sh [BUILD_DIR]     # BUILD_DIR holds lib/hodei/plugins/libhodei-artifact-s3.so (default build/release)
 #
 # Uses the server of HODEI_TEST_S3_ENDPOINT/_ACCESS_KEY/_SECRET_KEY/_REGION when set (source an s3.env);
 # otherwise starts one with scripts/services/s3.sh in a temp folder and stops it at the end.
 # SIZE_MB (default 1024 MiB) and PLUGIN_CONFIG_EXTRA (JSON members, e.g. '"max_parallel_parts": 8') tune it.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-build_dir="${1:-build-artifacts}"
-plugin="$build_dir/plugins/libhodei-artifact-s3.so"
+build_dir="${1:-build/release}"
+plugin="$build_dir/lib/hodei/plugins/libhodei-artifact-s3.so"
 [ -f "$plugin" ] || { echo "run.sh: $plugin not found; build target hodei_artifact_s3 first" >&2; exit 1; }
 size_mib="${SIZE_MB:-1024}"
 

@@ -1,5 +1,15 @@
 #include "agent.hpp"
 
+#include "channel.hpp"
+#include "held_job.hpp"
+#include "hodei/worker/v1/executor.grpc.pb.h"
+#include "hodei/worker/v1/management.grpc.pb.h"
+#include "plugin-host/plugin_registry.hpp"
+#include "proto_mapping.hpp"
+#include "protocol/job_spec_mapping.hpp"
+#include "protocol/limits.hpp"
+#include "runner/job_runner.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
@@ -13,16 +23,6 @@
 #include <spdlog/spdlog.h>
 #include <thread>
 #include <vector>
-
-#include "channel.hpp"
-#include "held_job.hpp"
-#include "hodei/worker/v1/executor.grpc.pb.h"
-#include "hodei/worker/v1/management.grpc.pb.h"
-#include "plugin-host/plugin_registry.hpp"
-#include "protocol/job_spec_mapping.hpp"
-#include "protocol/limits.hpp"
-#include "proto_mapping.hpp"
-#include "runner/job_runner.hpp"
 
 namespace hodei::agent {
 
@@ -40,9 +40,7 @@ constexpr milliseconds kRpcTimeout{10000};
 int64_t unix_ms_now() {
   return std::chrono::duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
-int64_t steady_ms_now() {
-  return std::chrono::duration_cast<milliseconds>(Clock::now().time_since_epoch()).count();
-}
+int64_t steady_ms_now() { return std::chrono::duration_cast<milliseconds>(Clock::now().time_since_epoch()).count(); }
 std::string lease_key(const std::string &job_id, uint64_t epoch) { return job_id + "@" + std::to_string(epoch); }
 std::string lease_key(const v1::JobLease &lease) { return lease_key(lease.job_id(), lease.lease_epoch()); }
 
@@ -55,7 +53,9 @@ std::string status_text(const grpc::Status &status) {
   return fmt::format("{} (gRPC code {})", status.error_message(), static_cast<int>(status.error_code()));
 }
 
-std::string describe_duration(milliseconds d) { return fmt::format("{:.1f} s", static_cast<double>(d.count()) / 1000.0); }
+std::string describe_duration(milliseconds d) {
+  return fmt::format("{:.1f} s", static_cast<double>(d.count()) / 1000.0);
+}
 
 } // namespace
 
@@ -147,7 +147,8 @@ struct Agent::Impl {
 
   int run() {
     spdlog::info("worker '{}' serving {} (max {} concurrent jobs, data in {})", options_.worker_name,
-                 options_.config.server.address, options_.config.worker.max_concurrent_jobs, options_.data_dir.string());
+                 options_.config.server.address, options_.config.worker.max_concurrent_jobs,
+                 options_.data_dir.string());
     housekeeping_ = std::thread([this] { housekeeping_loop(); });
     heartbeats_ = std::thread([this] { heartbeat_loop(); });
     for (;;) {
@@ -498,7 +499,8 @@ struct Agent::Impl {
     for (HeldJob *job : live) {
       if (!job->finished || job->finished_sent) continue;
       bool all_sent = true;
-      for (size_t i = 0; i < kStreamCount; ++i) all_sent = all_sent && job->streams[i].send_cursor >= job->finished->log_lengths[i];
+      for (size_t i = 0; i < kStreamCount; ++i)
+        all_sent = all_sent && job->streams[i].send_cursor >= job->finished->log_lengths[i];
       if (!all_sent) continue;
       job->finished_sent = true;
       v1::JobFinished &finished = *message.mutable_finished();
@@ -585,9 +587,15 @@ struct Agent::Impl {
     case v1::ServerMessage::kDrain:
       begin_drain_locked("the server asked to drain: " + message.drain().reason());
       break;
-    case v1::ServerMessage::kRefused: handle_refusal_locked(message.refused()); break;
-    case v1::ServerMessage::kResumeAck: spdlog::warn("protocol error: a second ResumeAck; ignored"); break;
-    default: spdlog::warn("unknown message from the server; ignored"); break;
+    case v1::ServerMessage::kRefused:
+      handle_refusal_locked(message.refused());
+      break;
+    case v1::ServerMessage::kResumeAck:
+      spdlog::warn("protocol error: a second ResumeAck; ignored");
+      break;
+    default:
+      spdlog::warn("unknown message from the server; ignored");
+      break;
     }
     wake_writer();
   }
@@ -617,7 +625,9 @@ struct Agent::Impl {
         job->finished_sent = false;
       }
       break;
-    default: spdlog::warn("{}", what); break;
+    default:
+      spdlog::warn("{}", what);
+      break;
     }
   }
 
@@ -657,8 +667,9 @@ struct Agent::Impl {
     if (!executor) {
       std::string loaded;
       for (const std::string &n : registry_.executor_names()) loaded += (loaded.empty() ? "" : ", ") + n;
-      reject(v1::REJECT_CODE_EXECUTOR_UNAVAILABLE, "executor '" + spec.executor + "' is not loaded on this worker (loaded: " +
-                                                       (loaded.empty() ? "none" : loaded) + ")");
+      reject(v1::REJECT_CODE_EXECUTOR_UNAVAILABLE,
+             "executor '" + spec.executor +
+                 "' is not loaded on this worker (loaded: " + (loaded.empty() ? "none" : loaded) + ")");
       return;
     }
     if (jobs_.size() >= options_.config.worker.max_concurrent_jobs) {
@@ -845,8 +856,10 @@ struct Agent::Impl {
     const std::lock_guard lock(mutex_);
     if (!session_ || session_->session_id != session_id) return;
     if (!status.ok()) {
-      if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED) log_rpc_failure("heartbeat to", status);
-      else spdlog::debug("heartbeat failed: {}", status_text(status));
+      if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED)
+        log_rpc_failure("heartbeat to", status);
+      else
+        spdlog::debug("heartbeat failed: {}", status_text(status));
       return;
     }
     for (const v1::RevokedJob &revoked : response.revoked_jobs()) {

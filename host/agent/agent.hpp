@@ -31,12 +31,12 @@
 //      returns 0.
 #pragma once
 
+#include "config/worker_config.hpp"
+
 #include <chrono>
 #include <filesystem>
 #include <memory>
 #include <string>
-
-#include "config/worker_config.hpp"
 
 namespace hodei::plugins {
 class PluginRegistry;
@@ -48,10 +48,10 @@ class ArtifactManager;
 namespace hodei::agent {
 
 struct AgentOptions {
-  config::WorkerConfig config;          // effective settings (command-line flags already applied)
-  std::string token;                    // bearer token (config token or token_file contents); never logged
-  std::string worker_name;              // resolved (default: host name)
-  std::filesystem::path data_dir;       // resolved; workspaces/, spool/ and worker_id live here
+  config::WorkerConfig config;    // effective settings (command-line flags already applied)
+  std::string token;              // bearer token (config token or token_file contents); never logged
+  std::string worker_name;        // resolved (default: host name)
+  std::filesystem::path data_dir; // resolved; workspaces/, spool/ and worker_id live here
   std::string worker_version;
   std::chrono::milliseconds flush_timeout{std::chrono::seconds(60)}; // step 3 of the shutdown order
   artifacts::ArtifactManager *artifacts = nullptr; // fetches inputs / uploads outputs; outlives the Agent

@@ -1,5 +1,7 @@
 #include "channel.hpp"
 
+#include "protocol/limits.hpp"
+
 #include <algorithm>
 #include <fstream>
 #include <grpcpp/client_context.h>
@@ -8,8 +10,6 @@
 #include <grpcpp/support/channel_arguments.h>
 #include <sstream>
 #include <stdexcept>
-
-#include "protocol/limits.hpp"
 
 namespace hodei::agent {
 
@@ -25,7 +25,8 @@ std::string read_file(const std::string &path, const std::string &key) {
 
 std::string read_token_file(const std::string &path) {
   std::string token = read_file(path, "server.token_file");
-  while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' ' || token.back() == '\t')) {
+  while (!token.empty() &&
+         (token.back() == '\n' || token.back() == '\r' || token.back() == ' ' || token.back() == '\t')) {
     token.pop_back();
   }
   if (token.empty()) throw std::runtime_error("server.token_file: '" + path + "' is empty");

@@ -2,12 +2,12 @@
 // keepalive of docs/protocol.md, and the per-call bearer token. Also the reconnect backoff.
 #pragma once
 
+#include "config/worker_config.hpp"
+
 #include <chrono>
 #include <memory>
 #include <random>
 #include <string>
-
-#include "config/worker_config.hpp"
 
 namespace grpc {
 class Channel;

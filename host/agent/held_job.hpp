@@ -2,6 +2,12 @@
 // journals with their send cursors, the cancel source, the result once it is over. Domain types only.
 #pragma once
 
+#include "job/job_spec.hpp"
+#include "journal/log_journal.hpp"
+#include "runner/cancel_source.hpp"
+#include "runner/job_events.hpp"
+#include "runner/job_report.hpp"
+
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -13,12 +19,6 @@
 #include <optional>
 #include <string>
 #include <thread>
-
-#include "job/job_spec.hpp"
-#include "journal/log_journal.hpp"
-#include "runner/cancel_source.hpp"
-#include "runner/job_events.hpp"
-#include "runner/job_report.hpp"
 
 namespace hodei::agent {
 
@@ -38,8 +38,8 @@ class HeldJob {
 public:
   struct Stream {
     std::unique_ptr<journal::StreamJournal> journal;
-    uint64_t send_cursor = 0;    // next byte to send on the current job stream (Agent mutex)
-    bool rewind_on_ack = false;  // the next LogAck of this stream says where to resend from (Agent mutex)
+    uint64_t send_cursor = 0;   // next byte to send on the current job stream (Agent mutex)
+    bool rewind_on_ack = false; // the next LogAck of this stream says where to resend from (Agent mutex)
   };
 
   HeldJob(std::string job_id, uint64_t epoch, job::JobSpec spec, const std::filesystem::path &spool_dir,

@@ -10,40 +10,57 @@ namespace hodei::agent {
 
 v1::LogStream to_proto(runner::LogStream stream) {
   switch (stream) {
-  case runner::LogStream::out: return v1::LOG_STREAM_STDOUT;
-  case runner::LogStream::err: return v1::LOG_STREAM_STDERR;
-  case runner::LogStream::system: return v1::LOG_STREAM_SYSTEM;
+  case runner::LogStream::out:
+    return v1::LOG_STREAM_STDOUT;
+  case runner::LogStream::err:
+    return v1::LOG_STREAM_STDERR;
+  case runner::LogStream::system:
+    return v1::LOG_STREAM_SYSTEM;
   }
   return v1::LOG_STREAM_UNSPECIFIED;
 }
 
 std::optional<runner::LogStream> from_proto(v1::LogStream stream) {
   switch (stream) {
-  case v1::LOG_STREAM_STDOUT: return runner::LogStream::out;
-  case v1::LOG_STREAM_STDERR: return runner::LogStream::err;
-  case v1::LOG_STREAM_SYSTEM: return runner::LogStream::system;
-  default: return std::nullopt;
+  case v1::LOG_STREAM_STDOUT:
+    return runner::LogStream::out;
+  case v1::LOG_STREAM_STDERR:
+    return runner::LogStream::err;
+  case v1::LOG_STREAM_SYSTEM:
+    return runner::LogStream::system;
+  default:
+    return std::nullopt;
   }
 }
 
 v1::JobPhase to_proto(runner::JobPhase phase) {
   switch (phase) {
-  case runner::JobPhase::accepted: return v1::JOB_PHASE_ACCEPTED;
-  case runner::JobPhase::preparing: return v1::JOB_PHASE_PREPARING;
-  case runner::JobPhase::running: return v1::JOB_PHASE_RUNNING;
-  case runner::JobPhase::uploading: return v1::JOB_PHASE_UPLOADING;
-  case runner::JobPhase::finished: return v1::JOB_PHASE_FINISHED;
+  case runner::JobPhase::accepted:
+    return v1::JOB_PHASE_ACCEPTED;
+  case runner::JobPhase::preparing:
+    return v1::JOB_PHASE_PREPARING;
+  case runner::JobPhase::running:
+    return v1::JOB_PHASE_RUNNING;
+  case runner::JobPhase::uploading:
+    return v1::JOB_PHASE_UPLOADING;
+  case runner::JobPhase::finished:
+    return v1::JOB_PHASE_FINISHED;
   }
   return v1::JOB_PHASE_UNSPECIFIED;
 }
 
 v1::JobOutcome to_proto(runner::JobOutcome outcome) {
   switch (outcome) {
-  case runner::JobOutcome::succeeded: return v1::JOB_OUTCOME_SUCCEEDED;
-  case runner::JobOutcome::failed: return v1::JOB_OUTCOME_FAILED;
-  case runner::JobOutcome::cancelled: return v1::JOB_OUTCOME_CANCELLED;
-  case runner::JobOutcome::timed_out: return v1::JOB_OUTCOME_TIMED_OUT;
-  case runner::JobOutcome::error: return v1::JOB_OUTCOME_ERROR;
+  case runner::JobOutcome::succeeded:
+    return v1::JOB_OUTCOME_SUCCEEDED;
+  case runner::JobOutcome::failed:
+    return v1::JOB_OUTCOME_FAILED;
+  case runner::JobOutcome::cancelled:
+    return v1::JOB_OUTCOME_CANCELLED;
+  case runner::JobOutcome::timed_out:
+    return v1::JOB_OUTCOME_TIMED_OUT;
+  case runner::JobOutcome::error:
+    return v1::JOB_OUTCOME_ERROR;
   }
   return v1::JOB_OUTCOME_ERROR;
 }
@@ -139,7 +156,8 @@ v1::HostFacts local_host_facts() {
   facts.set_cpus(std::max(1u, std::thread::hardware_concurrency()));
   const long pages = ::sysconf(_SC_PHYS_PAGES);
   const long page_size = ::sysconf(_SC_PAGESIZE);
-  if (pages > 0 && page_size > 0) facts.set_memory_bytes(static_cast<uint64_t>(pages) * static_cast<uint64_t>(page_size));
+  if (pages > 0 && page_size > 0)
+    facts.set_memory_bytes(static_cast<uint64_t>(pages) * static_cast<uint64_t>(page_size));
   return facts;
 }
 

@@ -2,15 +2,15 @@
 // The JobSpec mapping itself lives in proto/protocol/job_spec_mapping.hpp (shared with the devserver).
 #pragma once
 
+#include "held_job.hpp"
+#include "hodei/worker/v1/common.pb.h"
+#include "hodei/worker/v1/management.pb.h"
+#include "plugin-host/plugin_info.hpp"
+#include "runner/job_events.hpp"
+
 #include <optional>
 #include <string>
 #include <vector>
-
-#include "hodei/worker/v1/common.pb.h"
-#include "hodei/worker/v1/management.pb.h"
-#include "held_job.hpp"
-#include "plugin-host/plugin_info.hpp"
-#include "runner/job_events.hpp"
 
 namespace hodei::agent {
 

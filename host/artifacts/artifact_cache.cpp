@@ -1,11 +1,11 @@
 #include "artifact_cache.hpp"
 
+#include "sha256.hpp"
+
 #include <algorithm>
 #include <spdlog/spdlog.h>
 #include <system_error>
 #include <unistd.h>
-
-#include "sha256.hpp"
 
 namespace hodei::artifacts {
 
@@ -141,7 +141,8 @@ ArtifactCache::Lease ArtifactCache::get_or_fetch(const std::string &digest, cons
     try {
       const std::string actual = fetch(temp);
       if (actual != digest) {
-        throw ChecksumMismatch("checksum mismatch: expected sha256 " + digest + ", the downloaded content has " + actual);
+        throw ChecksumMismatch("checksum mismatch: expected sha256 " + digest + ", the downloaded content has " +
+                               actual);
       }
       Lease lease = install(temp, digest);
       done();

@@ -1,5 +1,10 @@
 #include "artifact_manager.hpp"
 
+#include "plugin-host/plugin_registry.hpp"
+#include "sha256.hpp"
+#include "transfer_progress.hpp"
+#include "workspace_paths.hpp"
+
 #include <cerrno>
 #include <fcntl.h>
 #include <future>
@@ -7,11 +12,6 @@
 #include <semaphore>
 #include <system_error>
 #include <unistd.h>
-
-#include "plugin-host/plugin_registry.hpp"
-#include "sha256.hpp"
-#include "transfer_progress.hpp"
-#include "workspace_paths.hpp"
 
 namespace hodei::artifacts {
 
@@ -44,8 +44,8 @@ std::shared_ptr<plugins::ArtifactBackendHandle> backend_for(plugins::PluginRegis
     for (const plugins::PluginInfo &p : registry.plugins()) {
       for (const std::string &s : p.uri_schemes) loaded += (loaded.empty() ? "" : ", ") + s;
     }
-    throw ArtifactError("no artifact backend plugin handles '" + scheme + "://' URIs (loaded schemes: " +
-                        (loaded.empty() ? "none" : loaded) + ")");
+    throw ArtifactError("no artifact backend plugin handles '" + scheme +
+                        "://' URIs (loaded schemes: " + (loaded.empty() ? "none" : loaded) + ")");
   }
   return backend;
 }
@@ -60,12 +60,11 @@ void write_all(int fd, std::span<const uint8_t> bytes, const fs::path &file) {
 }
 
 // The URI an output file goes to: a prefix ending in '/' gets the file name appended.
-std::string destination_uri(const std::string &uri, const fs::path &file, size_t match_count,
-                            const std::string &glob) {
+std::string destination_uri(const std::string &uri, const fs::path &file, size_t match_count, const std::string &glob) {
   if (!uri.empty() && uri.back() == '/') return uri + file.filename().string();
   if (match_count > 1) {
-    throw ArtifactError("output '" + glob + "' matches " + std::to_string(match_count) +
-                        " files but its uri '" + uri + "' names one object; end the uri with '/'");
+    throw ArtifactError("output '" + glob + "' matches " + std::to_string(match_count) + " files but its uri '" + uri +
+                        "' names one object; end the uri with '/'");
   }
   return uri;
 }
@@ -120,7 +119,8 @@ void ArtifactManager::place(const fs::path &cached, const fs::path &dest) const 
     // EXDEV (workspace on another file system) or a file system without links: fall back to a copy.
   }
   fs::copy_file(cached, dest, fs::copy_options::overwrite_existing);
-  fs::permissions(dest, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read);
+  fs::permissions(dest,
+                  fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read);
 }
 
 ArtifactRecord ArtifactManager::fetch_one(const job::ArtifactInput &input, const fs::path &workspace,
@@ -231,8 +231,8 @@ ArtifactRecord ArtifactManager::upload_file(const fs::path &file, const std::str
   return rec;
 }
 
-ArtifactRecord ArtifactManager::download_file(const std::string &uri, const fs::path &file,
-                                              const ProgressFn &progress, const CancelFn &cancelled) {
+ArtifactRecord ArtifactManager::download_file(const std::string &uri, const fs::path &file, const ProgressFn &progress,
+                                              const CancelFn &cancelled) {
   const fs::path temp = file.string() + ".hodei-partial";
   std::error_code ec;
   fs::remove(temp, ec);

@@ -3,15 +3,15 @@
 // while streaming. Every failure throws ArtifactError naming the artifact and what went wrong.
 #pragma once
 
+#include "artifact_cache.hpp"
+#include "job/job_spec.hpp"
+
 #include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <stdexcept>
 #include <string>
 #include <vector>
-
-#include "artifact_cache.hpp"
-#include "job/job_spec.hpp"
 
 namespace hodei::plugins {
 class PluginRegistry;

@@ -1,11 +1,11 @@
 // Progress lines for large transfers: at most one line every few seconds, and a final one with size and rate.
 #pragma once
 
+#include "artifact_manager.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <string>
-
-#include "artifact_manager.hpp"
 
 namespace hodei::artifacts {
 

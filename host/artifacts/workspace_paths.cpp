@@ -20,9 +20,11 @@ bool is_inside(const fs::path &workspace, const fs::path &path) {
 fs::path resolve_inside(const fs::path &workspace, const std::string &relative) {
   const fs::path rel(relative);
   if (relative.empty()) throw std::invalid_argument("empty path");
-  if (rel.is_absolute()) throw std::invalid_argument("'" + relative + "' is absolute; expected a path inside the workspace");
+  if (rel.is_absolute())
+    throw std::invalid_argument("'" + relative + "' is absolute; expected a path inside the workspace");
   for (const fs::path &part : rel) {
-    if (part == "..") throw std::invalid_argument("'" + relative + "' contains '..'; expected a path inside the workspace");
+    if (part == "..")
+      throw std::invalid_argument("'" + relative + "' contains '..'; expected a path inside the workspace");
   }
   const fs::path full = workspace / rel;
   // weakly_canonical follows every symlink that exists, so a link planted by an earlier step that points out of

@@ -1,9 +1,9 @@
 #include "artifacts_command.hpp"
 
-#include <fmt/format.h>
-
 #include "exit_codes.hpp"
 #include "plugin-host/plugin_registry.hpp"
+
+#include <fmt/format.h>
 
 namespace hodei::cli {
 

@@ -2,12 +2,12 @@
 // operator can test a backend's config; and the artifact manager shared with `run` and `serve`.
 #pragma once
 
+#include "artifacts/artifact_manager.hpp"
+#include "global_options.hpp"
+
 #include <CLI/CLI.hpp>
 #include <memory>
 #include <utility>
-
-#include "artifacts/artifact_manager.hpp"
-#include "global_options.hpp"
 
 namespace hodei::cli {
 

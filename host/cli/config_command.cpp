@@ -1,10 +1,10 @@
 #include "config_command.hpp"
 
-#include <fmt/format.h>
-#include <memory>
-
 #include "config/worker_config.hpp"
 #include "exit_codes.hpp"
+
+#include <fmt/format.h>
+#include <memory>
 
 namespace hodei::cli {
 

@@ -79,11 +79,9 @@ void ConsoleEvents::on_finished(const runner::JobReport &report) {
   for (const runner::StepReport &s : report.steps) width = std::max(width, s.name.size());
   std::string summary = fmt::format("summary of job '{}' ({})\n", report.job_name, report.job_id);
   for (const runner::StepReport &s : report.steps) {
-    summary += fmt::format("    {:<{}}  {:<28} {}{}\n", s.name, width, describe_exit(s),
-                           s.ran ? format_duration(s.duration) : "",
-                           s.continue_on_error && s.ran && (s.exit_code != 0 || s.term_signal != 0)
-                               ? "  (allowed to fail)"
-                               : "");
+    summary += fmt::format(
+        "    {:<{}}  {:<28} {}{}\n", s.name, width, describe_exit(s), s.ran ? format_duration(s.duration) : "",
+        s.continue_on_error && s.ran && (s.exit_code != 0 || s.term_signal != 0) ? "  (allowed to fail)" : "");
   }
   summary += fmt::format("    job {} in {}", runner::to_string(report.outcome), format_duration(report.duration));
   if (!report.message.empty()) summary += ": " + report.message;

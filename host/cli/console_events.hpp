@@ -3,9 +3,9 @@
 // job's stderr is shown in red so the two streams stay distinguishable when they share a screen.
 #pragma once
 
-#include <mutex>
-
 #include "runner/job_events.hpp"
+
+#include <mutex>
 
 namespace hodei::cli {
 

@@ -1,12 +1,12 @@
 #include "global_options.hpp"
 
-#include <cstdlib>
-#include <spdlog/spdlog.h>
-#include <unistd.h>
-
 #include "plugin-host/plugin_registry.hpp"
 #include "plugin_dirs.hpp"
 #include "version.hpp"
+
+#include <cstdlib>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
 
 namespace hodei::cli {
 

@@ -1,12 +1,12 @@
 // Options every hodei-worker subcommand shares, and the plugin registry built from them.
 #pragma once
 
+#include "config/worker_config.hpp"
+
 #include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include "config/worker_config.hpp"
 
 namespace hodei::plugins {
 class PluginRegistry;

@@ -1,8 +1,4 @@
 // hodei-worker: the Hodei Pipelines worker agent.
-#include <CLI/CLI.hpp>
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
-
 #include "artifacts_command.hpp"
 #include "config_command.hpp"
 #include "exit_codes.hpp"
@@ -12,6 +8,10 @@
 #include "run_command.hpp"
 #include "serve_command.hpp"
 #include "version.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 int main(int argc, char **argv) {
   using namespace hodei::cli;

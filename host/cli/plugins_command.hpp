@@ -1,9 +1,9 @@
 // `hodei-worker plugins list [--json]`: what was loaded, and what was refused and why.
 #pragma once
 
-#include <CLI/CLI.hpp>
-
 #include "global_options.hpp"
+
+#include <CLI/CLI.hpp>
 
 namespace hodei::cli {
 

@@ -1,11 +1,5 @@
 #include "run_command.hpp"
 
-#include <csignal>
-#include <cstdlib>
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
-#include <unistd.h>
-
 #include "artifacts_command.hpp"
 #include "console_events.hpp"
 #include "exit_codes.hpp"
@@ -14,17 +8,28 @@
 #include "runner/job_runner.hpp"
 #include "signal_watcher.hpp"
 
+#include <csignal>
+#include <cstdlib>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
 namespace hodei::cli {
 
 namespace {
 
 int exit_code_for(const runner::RunResult &result) {
   switch (result.report.outcome) {
-  case runner::JobOutcome::succeeded: return exit_success;
-  case runner::JobOutcome::failed: return exit_job_failed;
-  case runner::JobOutcome::cancelled: return exit_cancelled;
-  case runner::JobOutcome::timed_out: return exit_timed_out;
-  case runner::JobOutcome::error: break;
+  case runner::JobOutcome::succeeded:
+    return exit_success;
+  case runner::JobOutcome::failed:
+    return exit_job_failed;
+  case runner::JobOutcome::cancelled:
+    return exit_cancelled;
+  case runner::JobOutcome::timed_out:
+    return exit_timed_out;
+  case runner::JobOutcome::error:
+    break;
   }
   return result.error_kind == runner::ErrorKind::spec ? exit_usage : exit_infrastructure;
 }

@@ -1,11 +1,11 @@
 // `hodei-worker run JOB.json`: one job, locally, through the executor it names; no server.
 #pragma once
 
+#include "global_options.hpp"
+
 #include <CLI/CLI.hpp>
 #include <optional>
 #include <string>
-
-#include "global_options.hpp"
 
 namespace hodei::cli {
 

@@ -1,19 +1,19 @@
 #include "serve_command.hpp"
 
+#include "agent/agent.hpp"
+#include "agent/channel.hpp"
+#include "artifacts_command.hpp"
+#include "exit_codes.hpp"
+#include "logging.hpp"
+#include "plugin-host/plugin_registry.hpp"
+#include "signal_watcher.hpp"
+#include "version.hpp"
+
 #include <csignal>
 #include <cstdlib>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
-
-#include "agent/agent.hpp"
-#include "agent/channel.hpp"
-#include "exit_codes.hpp"
-#include "logging.hpp"
-#include "artifacts_command.hpp"
-#include "plugin-host/plugin_registry.hpp"
-#include "signal_watcher.hpp"
-#include "version.hpp"
 
 namespace hodei::cli {
 

@@ -1,10 +1,10 @@
 #include "worker_config.hpp"
 
-#include <fstream>
-#include <sstream>
-
 #include "job/json_document.hpp"
 #include "job/json_reader.hpp"
+
+#include <fstream>
+#include <sstream>
 
 namespace hodei::config {
 

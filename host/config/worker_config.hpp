@@ -15,17 +15,17 @@ namespace hodei::config {
 
 struct TlsConfig {
   bool enabled = false;
-  std::string ca_file;     // PEM bundle to verify the server; empty = system roots
-  std::string cert_file;   // client certificate for mutual TLS (with key_file)
+  std::string ca_file;   // PEM bundle to verify the server; empty = system roots
+  std::string cert_file; // client certificate for mutual TLS (with key_file)
   std::string key_file;
   std::string server_name; // overrides the name checked in the server's certificate
 };
 
 struct ServerConfig {
-  std::string address;        // "host:port"; empty = no server (serve refuses to start)
-  std::string token;          // bearer token; prefer token_file
-  std::string token_file;     // file holding the token (trailing newline ignored)
-  bool plaintext = false;     // must be said explicitly to talk without TLS
+  std::string address;    // "host:port"; empty = no server (serve refuses to start)
+  std::string token;      // bearer token; prefer token_file
+  std::string token_file; // file holding the token (trailing newline ignored)
+  bool plaintext = false; // must be said explicitly to talk without TLS
   TlsConfig tls;
   std::chrono::milliseconds reconnect_initial_backoff{500};
   std::chrono::milliseconds reconnect_max_backoff{30000};
@@ -35,7 +35,7 @@ struct WorkerSection {
   std::string name;                          // default: host name
   std::map<std::string, std::string> labels; // advertised at registration, used by job selectors
   uint32_t max_concurrent_jobs = 1;
-  std::filesystem::path data_dir;            // workspaces, spool, cache; default ~/.local/share/hodei or /var/lib/hodei
+  std::filesystem::path data_dir; // workspaces, spool, cache; default ~/.local/share/hodei or /var/lib/hodei
   std::chrono::seconds drain_timeout{600};
 };
 

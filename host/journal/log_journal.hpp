@@ -69,8 +69,8 @@ private:
     uint64_t offset = 0;
     uint64_t length = 0;
     bool on_disk = false;
-    uint64_t file_pos = 0;          // when on_disk
-    std::vector<uint8_t> memory;    // when in memory
+    uint64_t file_pos = 0;       // when on_disk
+    std::vector<uint8_t> memory; // when in memory
   };
   void append_to_memory(std::span<const uint8_t> bytes);
   void append_to_disk(std::span<const uint8_t> bytes);

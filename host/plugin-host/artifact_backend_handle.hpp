@@ -1,13 +1,13 @@
 // Host-side handle to one artifact backend of one loaded plugin. Keeps the plugin loaded while it lives.
 #pragma once
 
+#include "plugin_info.hpp"
+
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <span>
 #include <string>
-
-#include "plugin_info.hpp"
 
 namespace hodei::plugins {
 

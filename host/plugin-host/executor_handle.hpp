@@ -2,6 +2,8 @@
 // this type (never to the C vtable), so an isolated out-of-process mode can slot in behind it later.
 #pragma once
 
+#include "plugin_info.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -10,8 +12,6 @@
 #include <span>
 #include <string>
 #include <vector>
-
-#include "plugin_info.hpp"
 
 namespace hodei::plugins {
 

@@ -9,15 +9,15 @@
 namespace hodei::plugins {
 
 struct PluginInfo {
-  std::string id;          // reverse-DNS
-  std::string short_name;  // last component of id: what a job's "executor" may say
+  std::string id;         // reverse-DNS
+  std::string short_name; // last component of id: what a job's "executor" may say
   std::string name;
   std::string version;
   std::string description;
-  std::string file;        // absolute path of the shared library
-  uint32_t kinds = 0;      // HODEI_KIND_* bits
+  std::string file;   // absolute path of the shared library
+  uint32_t kinds = 0; // HODEI_KIND_* bits
   uint64_t capabilities = 0;
-  uint16_t abi_major = 0;  // as the plugin declared
+  uint16_t abi_major = 0; // as the plugin declared
   uint16_t abi_minor = 0;
   std::vector<std::string> uri_schemes;
   std::string config_schema_json;

@@ -3,15 +3,15 @@
 // (handles keep their plugin alive), so nothing created by a plugin can outlive its code.
 #pragma once
 
+#include "artifact_backend_handle.hpp"
+#include "executor_handle.hpp"
+#include "plugin_info.hpp"
+
 #include <filesystem>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include "artifact_backend_handle.hpp"
-#include "executor_handle.hpp"
-#include "plugin_info.hpp"
 
 namespace hodei::plugins {
 

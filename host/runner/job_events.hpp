@@ -2,11 +2,11 @@
 // control-plane client (serve mode). Output arrives already masked.
 #pragma once
 
+#include "job_report.hpp"
+
 #include <cstdint>
 #include <span>
 #include <string_view>
-
-#include "job_report.hpp"
 
 namespace hodei::runner {
 

@@ -37,9 +37,9 @@ struct JobReport {
   std::string job_id;
   std::string job_name;
   JobOutcome outcome = JobOutcome::error;
-  int32_t exit_code = -1;  // of the step that decided the outcome
+  int32_t exit_code = -1; // of the step that decided the outcome
   int32_t term_signal = 0;
-  std::string message;     // why, for error/cancelled/timed_out
+  std::string message; // why, for error/cancelled/timed_out
   std::vector<StepReport> steps;
   std::vector<ArtifactSummary> artifacts;
   std::chrono::milliseconds duration{0};

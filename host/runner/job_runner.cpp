@@ -1,12 +1,12 @@
 #include "job_runner.hpp"
 
-#include <random>
-#include <spdlog/spdlog.h>
-
 #include "artifacts/artifact_manager.hpp"
 #include "output_router.hpp"
 #include "plugin-host/plugin_registry.hpp"
 #include "workspace.hpp"
+
+#include <random>
+#include <spdlog/spdlog.h>
 
 namespace hodei::runner {
 
@@ -52,10 +52,14 @@ std::vector<StepReport> initial_steps(const job::JobSpec &spec) {
 
 JobOutcome to_outcome(plugins::Outcome o) {
   switch (o) {
-  case plugins::Outcome::succeeded: return JobOutcome::succeeded;
-  case plugins::Outcome::failed: return JobOutcome::failed;
-  case plugins::Outcome::cancelled: return JobOutcome::cancelled;
-  case plugins::Outcome::error: break;
+  case plugins::Outcome::succeeded:
+    return JobOutcome::succeeded;
+  case plugins::Outcome::failed:
+    return JobOutcome::failed;
+  case plugins::Outcome::cancelled:
+    return JobOutcome::cancelled;
+  case plugins::Outcome::error:
+    break;
   }
   return JobOutcome::error;
 }
@@ -216,7 +220,8 @@ RunResult JobRunner::run(const std::string &job_id, const job::JobSpec &spec, co
   std::vector<std::string> secret_values;
   for (const auto &[name, value] : spec.secrets) secret_values.push_back(value);
   OutputRouter router(secret_values, report.steps, events);
-  const std::optional<std::chrono::seconds> timeout = options.timeout_override ? options.timeout_override : spec.timeout;
+  const std::optional<std::chrono::seconds> timeout =
+      options.timeout_override ? options.timeout_override : spec.timeout;
   std::optional<Clock::time_point> deadline;
   if (timeout) deadline = Clock::now() + *timeout;
 
@@ -251,12 +256,13 @@ RunResult JobRunner::run(const std::string &job_id, const job::JobSpec &spec, co
     }
   }
 
-  const bool keep = options.keep_workspace || spec.workspace_cleanup == job::WorkspaceCleanup::never ||
-                    (spec.workspace_cleanup == job::WorkspaceCleanup::on_success &&
-                     exec.outcome != plugins::Outcome::succeeded);
+  const bool keep =
+      options.keep_workspace || spec.workspace_cleanup == job::WorkspaceCleanup::never ||
+      (spec.workspace_cleanup == job::WorkspaceCleanup::on_success && exec.outcome != plugins::Outcome::succeeded);
   if (keep) workspace->keep();
 
-  if (timed_out) return finish(JobOutcome::timed_out, "job exceeded its timeout of " + std::to_string(timeout->count()) + " s");
+  if (timed_out)
+    return finish(JobOutcome::timed_out, "job exceeded its timeout of " + std::to_string(timeout->count()) + " s");
   if (cancelled) return finish(JobOutcome::cancelled, "cancelled: " + cancel.reason());
   if (exec.outcome == plugins::Outcome::error) {
     return finish(JobOutcome::error, exec.message, ErrorKind::infrastructure);

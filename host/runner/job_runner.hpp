@@ -2,15 +2,15 @@
 // (graceful, then force), masking, report. The same runner serves `hodei-worker run` and `serve`.
 #pragma once
 
-#include <chrono>
-#include <filesystem>
-#include <optional>
-#include <string>
-
 #include "cancel_source.hpp"
 #include "job/job_spec.hpp"
 #include "job_events.hpp"
 #include "job_report.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
 
 namespace hodei::plugins {
 class PluginRegistry;
@@ -22,11 +22,11 @@ class ArtifactManager;
 namespace hodei::runner {
 
 struct RunOptions {
-  std::filesystem::path workspace_root;                  // per-job folders are created under it
-  std::optional<std::filesystem::path> workspace_dir;    // use this folder as is (never deleted)
-  std::optional<std::chrono::seconds> timeout_override;  // replaces the spec's timeout_seconds
-  bool keep_workspace = false;                           // overrides the spec's workspace_cleanup
-  artifacts::ArtifactManager *artifacts = nullptr;       // needed by jobs with artifacts
+  std::filesystem::path workspace_root;                 // per-job folders are created under it
+  std::optional<std::filesystem::path> workspace_dir;   // use this folder as is (never deleted)
+  std::optional<std::chrono::seconds> timeout_override; // replaces the spec's timeout_seconds
+  bool keep_workspace = false;                          // overrides the spec's workspace_cleanup
+  artifacts::ArtifactManager *artifacts = nullptr;      // needed by jobs with artifacts
 };
 
 // Why a job could not run, when its outcome is JobOutcome::error.

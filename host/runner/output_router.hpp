@@ -2,14 +2,14 @@
 // it, with step events, to the runner's JobEvents observer. Thread-safe as OutputReceiver requires.
 #pragma once
 
+#include "job_events.hpp"
+#include "plugin-host/executor_handle.hpp"
+#include "secret_masker.hpp"
+
 #include <atomic>
 #include <map>
 #include <mutex>
 #include <vector>
-
-#include "job_events.hpp"
-#include "plugin-host/executor_handle.hpp"
-#include "secret_masker.hpp"
 
 namespace hodei::runner {
 

@@ -32,8 +32,9 @@ Cluster::~Cluster() {
 
 void Cluster::start_server(const std::vector<std::string> &extra) {
   if (!extra.empty()) server_flags = extra;
-  std::vector<std::string> argv{kDevserverBin, "serve", "--listen", address, "--data-dir", (dir.path() / "server").string(),
-                                "--token", kToken, "--log-level", "info"};
+  std::vector<std::string> argv{
+      kDevserverBin, "serve", "--listen",    address, "--data-dir", (dir.path() / "server").string(),
+      "--token",     kToken,  "--log-level", "info"};
   argv.insert(argv.end(), server_flags.begin(), server_flags.end());
   server.reset();
   const size_t before = read_file(dir.path() / "server-log.out").size(); // a restart appends to the same log
@@ -52,13 +53,19 @@ void Cluster::start_worker(const WorkerSetup &setup) {
   const fs::path config = dir.path() / "worker.json";
   std::ostringstream json;
   json << "{ \"server\": { \"reconnect_initial_backoff_ms\": 100, \"reconnect_max_backoff_ms\": 1000"
-       << (setup.server_config.empty() ? "" : ", ") << setup.server_config << " }, \"worker\": { \"drain_timeout_seconds\": " << setup.drain_timeout_seconds << " }"
+       << (setup.server_config.empty() ? "" : ", ") << setup.server_config
+       << " }, \"worker\": { \"drain_timeout_seconds\": " << setup.drain_timeout_seconds << " }"
        << (setup.extra_config.empty() ? "" : ", ") << setup.extra_config << " }";
   std::ofstream(config) << json.str();
-  std::vector<std::string> argv{kWorkerBin, "--plugin-dir", HODEI_PLUGIN_DIR, "--config", config.string(),
-                                "--log-level", "info", "serve", "--server", address, "--token-file",
-                                token_file.string(), "--data-dir", (dir.path() / "worker").string(), "--name",
-                                "test-worker", "--max-jobs", std::to_string(setup.max_jobs)};
+  std::vector<std::string> argv{kWorkerBin,       "--plugin-dir",
+                                HODEI_PLUGIN_DIR, "--config",
+                                config.string(),  "--log-level",
+                                "info",           "serve",
+                                "--server",       address,
+                                "--token-file",   token_file.string(),
+                                "--data-dir",     (dir.path() / "worker").string(),
+                                "--name",         "test-worker",
+                                "--max-jobs",     std::to_string(setup.max_jobs)};
   if (setup.plaintext) argv.emplace_back("--plaintext");
   worker = std::make_unique<LoggedProcess>(argv, dir.path() / "worker-log");
   if (setup.wait_connected) {
@@ -113,7 +120,8 @@ std::string Cluster::wait_terminal(const std::string &job_id, std::chrono::milli
   return last;
 }
 
-bool Cluster::wait_state(const std::string &job_id, const std::string &wanted, std::chrono::milliseconds timeout) const {
+bool Cluster::wait_state(const std::string &job_id, const std::string &wanted,
+                         std::chrono::milliseconds timeout) const {
   return eventually([&] { return state(job_id) == wanted; }, timeout);
 }
 

@@ -2,15 +2,15 @@
 // the devserver CLI to drive them.
 #pragma once
 
+#include "logged_process.hpp"
+#include "subprocess.hpp"
+
 #include <chrono>
 #include <filesystem>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include "logged_process.hpp"
-#include "subprocess.hpp"
 
 namespace hodei::test {
 
@@ -33,8 +33,8 @@ private:
 struct WorkerSetup {
   int max_jobs = 1;
   std::string token = kToken;
-  std::string extra_config;      // more JSON members of the top-level object, e.g. "\"logs\": {...}"
-  std::string server_config;     // JSON members of "server" besides address/plaintext/backoff
+  std::string extra_config;  // more JSON members of the top-level object, e.g. "\"logs\": {...}"
+  std::string server_config; // JSON members of "server" besides address/plaintext/backoff
   bool plaintext = true;
   bool wait_connected = true;
   int drain_timeout_seconds = 30;

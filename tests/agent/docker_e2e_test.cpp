@@ -1,10 +1,10 @@
 // End to end with the Docker executor: a job in the busybox test image through `hodei-worker run`, and through
 // `serve` with the devserver. Needs the test daemon (DOCKER_HOST, HODEI_TEST_DOCKER_IMAGE from scripts/services).
-#include <catch2/catch.hpp>
-#include <fstream>
-
 #include "../docker/docker_test_env.hpp"
 #include "agent_fixture.hpp"
+
+#include <catch2/catch.hpp>
+#include <fstream>
 
 using namespace hodei::test;
 using namespace std::chrono_literals;
@@ -16,7 +16,8 @@ std::string docker_job(const std::string &image) {
     "secrets": {"TOKEN": "docker-secret-value"},
     "steps": [{"name": "hello", "run": "echo hello from busybox; echo token=$TOKEN; echo err >&2"},
               {"name": "write", "run": "echo made-in-container > /workspace/made.txt; cat /workspace/made.txt"}],
-    "docker": {"image": ")" + image + R"(", "pull": "never"}})";
+    "docker": {"image": ")" +
+         image + R"(", "pull": "never"}})";
 }
 } // namespace
 

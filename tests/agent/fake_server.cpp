@@ -35,7 +35,8 @@ public:
     a.set_max_log_chunk_bytes(1 << 20);
     return grpc::Status::OK;
   }
-  grpc::Status Heartbeat(grpc::ServerContext *, const v1::HeartbeatRequest *, v1::HeartbeatResponse *response) override {
+  grpc::Status Heartbeat(grpc::ServerContext *, const v1::HeartbeatRequest *,
+                         v1::HeartbeatResponse *response) override {
     response->set_status(v1::HEARTBEAT_STATUS_OK);
     return grpc::Status::OK;
   }

@@ -3,21 +3,20 @@
 // the worker sends on the job stream, acknowledges contiguous log bytes and results, and sends what a test queues.
 #pragma once
 
+#include "hodei/worker/v1/executor.grpc.pb.h"
+#include "hodei/worker/v1/management.grpc.pb.h"
+
 #include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <grpcpp/server.h>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <grpcpp/server.h>
-
-#include "hodei/worker/v1/executor.grpc.pb.h"
-#include "hodei/worker/v1/management.grpc.pb.h"
 
 namespace hodei::test {
 

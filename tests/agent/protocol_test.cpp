@@ -1,11 +1,11 @@
 // Protocol edge cases against a scripted control plane (fake_server.hpp): rejections, stale epochs, log gaps.
+#include "agent_fixture.hpp"
+#include "fake_server.hpp"
+
 #include <catch2/catch.hpp>
 #include <csignal>
 #include <fstream>
 #include <thread>
-
-#include "agent_fixture.hpp"
-#include "fake_server.hpp"
 
 using namespace hodei::test;
 using namespace std::chrono_literals;
@@ -59,7 +59,8 @@ TEST_CASE("assignments the worker cannot take are rejected with the right code",
   Cluster c;
   c.address = fake.address();
   c.start_worker();
-  REQUIRE(fake.wait_for([](const v1::WorkerMessage &m) { return m.has_credits() && m.credits().free_slots() == 1; }, 10s));
+  REQUIRE(
+      fake.wait_for([](const v1::WorkerMessage &m) { return m.has_credits() && m.credits().free_slots() == 1; }, 10s));
 
   fake.assign("job-x", 1, spec("true", "nosuch"));
   const auto unknown = fake.wait_for(reject_of("job-x"), 10s);

@@ -1,11 +1,11 @@
 // Zero log loss: the server SIGKILLed and restarted mid-job, the server stopped while a job outgrows the spool.
+#include "agent_fixture.hpp"
+
 #include <catch2/catch.hpp>
 #include <csignal>
 #include <fstream>
 #include <string>
 #include <thread>
-
-#include "agent_fixture.hpp"
 
 using namespace hodei::test;
 using namespace std::chrono_literals;
@@ -57,7 +57,8 @@ TEST_CASE("the server SIGKILLed three times during a 50 MB job: the stored log i
   // The worker resumed the job after each restart (it was still running or still sending).
   size_t resumes = 0;
   const std::string worker_log = c.worker->err();
-  for (size_t p = worker_log.find(id + ": resumed"); p != std::string::npos; p = worker_log.find(id + ": resumed", p + 1)) {
+  for (size_t p = worker_log.find(id + ": resumed"); p != std::string::npos;
+       p = worker_log.find(id + ": resumed", p + 1)) {
     ++resumes;
   }
   CHECK(resumes >= 3);
@@ -68,14 +69,20 @@ TEST_CASE("the server SIGKILLed three times during a 50 MB job: the stored log i
   CHECK(stats.at("malformed_messages") == 0);
 }
 
-TEST_CASE("a full spool pauses the job while the server is stopped; it resumes and nothing is lost", "[agent][slow]") {
+TEST_CASE("a full spool pauses the job while the server is stopped, it resumes and nothing is lost", "[agent][slow]") {
   Cluster c;
   c.start_server();
-  c.start_worker([&] { WorkerSetup s; s.extra_config = R"("logs": {"spool_quota_bytes": 1048576, "memory_buffer_bytes": 262144})"; return s; }());
+  c.start_worker([&] {
+    WorkerSetup s;
+    s.extra_config = R"("logs": {"spool_quota_bytes": 1048576, "memory_buffer_bytes": 262144})";
+    return s;
+  }());
   const fs::path go = c.dir.path() / "go";
   const fs::path done = c.dir.path() / "done";
-  const std::string id = c.submit(c.job_file("spool.json", R"({"name": "spool", "executor": "shell", "steps": [{"name": "s",
-    "run": "while [ ! -e )" + go.string() + R"( ]; do sleep 0.05; done; seq 1 1500000; touch )" + done.string() + R"("}]})"));
+  const std::string id =
+      c.submit(c.job_file("spool.json", R"({"name": "spool", "executor": "shell", "steps": [{"name": "s",
+    "run": "while [ ! -e )" + go.string() + R"( ]; do sleep 0.05; done; seq 1 1500000; touch )" +
+                                            done.string() + R"("}]})"));
   REQUIRE(c.wait_state(id, "running", 30s));
   c.server->signal(SIGSTOP);
   std::ofstream(go) << "go";
@@ -91,7 +98,11 @@ TEST_CASE("a full spool pauses the job while the server is stopped; it resumes a
 
 TEST_CASE("a worker started before its server keeps retrying and connects when the server comes up", "[agent]") {
   Cluster c;
-  c.start_worker([&] { WorkerSetup s; s.wait_connected = false; return s; }());
+  c.start_worker([&] {
+    WorkerSetup s;
+    s.wait_connected = false;
+    return s;
+  }());
   REQUIRE(c.worker->wait_for_output("cannot register with", 20s));
   c.start_server();
   REQUIRE(c.worker->wait_for_output("job stream open", 20s));

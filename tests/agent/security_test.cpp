@@ -1,9 +1,9 @@
 // Auth and TLS: a wrong token and a wrong CA give clear errors and retries; TLS with a server-name override works.
+#include "agent_fixture.hpp"
+
 #include <catch2/catch.hpp>
 #include <csignal>
 #include <fstream>
-
-#include "agent_fixture.hpp"
 
 using namespace hodei::test;
 using namespace std::chrono_literals;
@@ -20,8 +20,8 @@ void sign_cert(const fs::path &dir, const std::string &ca, const std::string &fi
     REQUIRE(r.exit_code == 0);
   };
   std::ofstream(d + file + ".cnf") << "subjectAltName=DNS:" << name << ",IP:127.0.0.1\n";
-  run({"openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=" + name, "-keyout", d + file + ".key",
-       "-out", d + file + ".csr"});
+  run({"openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=" + name, "-keyout", d + file + ".key", "-out",
+       d + file + ".csr"});
   run({"openssl", "x509", "-req", "-in", d + file + ".csr", "-CA", d + ca + ".crt", "-CAkey", d + ca + ".key",
        "-CAcreateserial", "-days", "2", "-extfile", d + file + ".cnf", "-out", d + file + ".crt"});
 }
@@ -50,7 +50,12 @@ size_t count(const std::string &text, const std::string &needle) {
 TEST_CASE("a wrong token: the worker logs an auth error and keeps retrying", "[agent]") {
   Cluster c;
   c.start_server();
-  c.start_worker([&] { WorkerSetup s; s.token = "not-the-token"; s.wait_connected = false; return s; }());
+  c.start_worker([&] {
+    WorkerSetup s;
+    s.token = "not-the-token";
+    s.wait_connected = false;
+    return s;
+  }());
   REQUIRE(eventually([&] { return count(c.worker->err(), "refused the worker's credentials") >= 2; }, 20s));
   CHECK(c.worker->running());
   CHECK(c.worker->err().find("not-the-token") == std::string::npos); // never logged
@@ -77,13 +82,25 @@ TEST_CASE("TLS: the right CA with a server-name override works, a wrong CA is a 
   c.client_flags = {"--tls-ca", p + "ca.crt"};
 
   SECTION("right CA") {
-    c.start_worker([&] { WorkerSetup s; s.server_config = R"("tls": {"enabled": true, "ca_file": ")" + p + R"(ca.crt", "server_name": "hodei.test"})"; s.plaintext = false; return s; }());
-    const fs::path f = c.job_file("tls.json", R"({"name": "tls", "executor": "shell", "steps": [{"name": "s", "run": "echo over tls"}]})");
+    c.start_worker([&] {
+      WorkerSetup s;
+      s.server_config = R"("tls": {"enabled": true, "ca_file": ")" + p + R"(ca.crt", "server_name": "hodei.test"})";
+      s.plaintext = false;
+      return s;
+    }());
+    const fs::path f = c.job_file(
+        "tls.json", R"({"name": "tls", "executor": "shell", "steps": [{"name": "s", "run": "echo over tls"}]})");
     const std::string id = c.submit(f);
     CHECK(c.wait_terminal(id, 30s) == "succeeded");
   }
   SECTION("wrong CA") {
-    c.start_worker([&] { WorkerSetup s; s.server_config = R"("tls": {"enabled": true, "ca_file": ")" + p + R"(other.crt", "server_name": "hodei.test"})"; s.plaintext = false; s.wait_connected = false; return s; }());
+    c.start_worker([&] {
+      WorkerSetup s;
+      s.server_config = R"("tls": {"enabled": true, "ca_file": ")" + p + R"(other.crt", "server_name": "hodei.test"})";
+      s.plaintext = false;
+      s.wait_connected = false;
+      return s;
+    }());
     REQUIRE(eventually([&] { return count(c.worker->err(), "cannot register with") >= 2; }, 30s));
     INFO(c.worker->err());
     CHECK(c.worker->err().find("server.tls.ca_file") != std::string::npos);
@@ -107,7 +124,8 @@ TEST_CASE("mutual TLS: the worker presents its client certificate", "[agent]") {
     s.plaintext = false;
     return s;
   }());
-  const std::string id = c.submit(c.job_file("m.json", R"({"name": "m", "executor": "shell", "steps": [{"name": "s", "run": "echo mtls"}]})"));
+  const std::string id = c.submit(
+      c.job_file("m.json", R"({"name": "m", "executor": "shell", "steps": [{"name": "s", "run": "echo mtls"}]})"));
   CHECK(c.wait_terminal(id, 30s) == "succeeded");
   CHECK(read_file(c.stored_log(id, "stdout")) == "mtls\n");
 }

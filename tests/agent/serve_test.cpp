@@ -1,11 +1,11 @@
 // `hodei-worker serve` with the real devserver: jobs end to end, capacity, rejection, cancel, timeout, drain.
+#include "agent_fixture.hpp"
+
 #include <catch2/catch.hpp>
 #include <csignal>
 #include <fstream>
 #include <sstream>
 #include <sys/types.h>
-
-#include "agent_fixture.hpp"
 
 using namespace hodei::test;
 using namespace std::chrono_literals;
@@ -60,14 +60,19 @@ TEST_CASE("a job runs end to end: --follow prints its output, the exit code foll
 TEST_CASE("max_concurrent_jobs=2: four jobs never run more than two at once", "[agent]") {
   Cluster c;
   c.start_server();
-  c.start_worker([&] { WorkerSetup s; s.max_jobs = 2; return s; }());
+  c.start_worker([&] {
+    WorkerSetup s;
+    s.max_jobs = 2;
+    return s;
+  }());
   const fs::path record = c.dir.path() / "spans.txt";
   std::vector<std::string> ids;
   for (int i = 0; i < 4; ++i) {
-    const fs::path f = c.job_file("j" + std::to_string(i) + ".json",
-                                  R"({"name": "span", "executor": "shell", "steps": [{"name": "s", "run":
-      "echo start $(date +%s%N) >> )" + record.string() + R"(; sleep 1; echo end $(date +%s%N) >> )" +
-                                      record.string() + R"("}]})");
+    const fs::path f =
+        c.job_file("j" + std::to_string(i) + ".json",
+                   R"({"name": "span", "executor": "shell", "steps": [{"name": "s", "run":
+      "echo start $(date +%s%N) >> )" +
+                       record.string() + R"(; sleep 1; echo end $(date +%s%N) >> )" + record.string() + R"("}]})");
     ids.push_back(c.submit(f));
   }
   for (const std::string &id : ids) CHECK(c.wait_terminal(id, 40s) == "succeeded");
@@ -88,7 +93,7 @@ TEST_CASE("max_concurrent_jobs=2: four jobs never run more than two at once", "[
   CHECK(peak == 2); // the two slots are used
 }
 
-TEST_CASE("a job whose executor no worker has stays queued; the worker keeps serving", "[agent]") {
+TEST_CASE("a job whose executor no worker has stays queued, the worker keeps serving", "[agent]") {
   Cluster c;
   c.start_server();
   c.start_worker();
@@ -169,7 +174,7 @@ TEST_CASE("a SIGKILLed worker's job is marked lost after the lease timeout", "[a
   if (const pid_t orphan = read_pid(pid_file); orphan > 0) ::killpg(orphan, SIGKILL);
 }
 
-TEST_CASE("a second SIGTERM cancels the running job at once; its result still arrives", "[agent]") {
+TEST_CASE("a second SIGTERM cancels the running job at once, its result still arrives", "[agent]") {
   Cluster c;
   c.start_server();
   c.start_worker();
@@ -207,7 +212,11 @@ TEST_CASE("a drain from the server: the worker finishes its job, deregisters and
 TEST_CASE("the drain timeout cancels a job that runs too long", "[agent]") {
   Cluster c;
   c.start_server();
-  c.start_worker([&] { WorkerSetup s; s.drain_timeout_seconds = 1; return s; }());
+  c.start_worker([&] {
+    WorkerSetup s;
+    s.drain_timeout_seconds = 1;
+    return s;
+  }());
   const std::string id = c.submit(c.job_file("long.json", R"({"name": "long", "executor": "shell",
     "cancel_grace_seconds": 1, "steps": [{"name": "s", "run": "sleep 60"}]})"));
   REQUIRE(c.wait_state(id, "running", 30s));
@@ -220,8 +229,7 @@ TEST_CASE("the drain timeout cancels a job that runs too long", "[agent]") {
   CHECK(c.worker->err().find("drain timeout") != std::string::npos);
 }
 
-TEST_CASE("serve fetches a job's input and uploads its output; the result lists both with size and sha256",
-          "[agent]") {
+TEST_CASE("serve fetches a job's input and uploads its output, the result lists both with size and sha256", "[agent]") {
   Cluster c;
   const fs::path store = c.dir.path() / "store";
   fs::create_directories(store);
@@ -232,8 +240,10 @@ TEST_CASE("serve fetches a job's input and uploads its output; the result lists 
   c.start_worker(setup);
   const fs::path job = c.job_file("art.json", R"({"name": "art", "executor": "shell",
     "steps": [{"name": "copy", "run": "mkdir -p out && cp in/in.txt out/copy.txt"}],
-    "artifacts": {"inputs": [{"uri": "file://)" + (store / "in.txt").string() + R"(", "path": "in/in.txt"}],
-                  "outputs": [{"path": "out/*.txt", "uri": "file://)" + (store / "out").string() + R"(/"}]}})");
+    "artifacts": {"inputs": [{"uri": "file://)" + (store / "in.txt").string() +
+                                                  R"(", "path": "in/in.txt"}],
+                  "outputs": [{"path": "out/*.txt", "uri": "file://)" +
+                                                  (store / "out").string() + R"(/"}]}})");
   const ProcessResult r = c.cli({"submit", job.string(), "--follow"}, 60s);
   INFO(r.out << r.err);
   CHECK(r.exit_code == 0);

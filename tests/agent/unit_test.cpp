@@ -1,8 +1,8 @@
 // Agent pieces without processes: reconnect backoff, result mapping.
-#include <catch2/catch.hpp>
-
 #include "channel.hpp"
 #include "proto_mapping.hpp"
+
+#include <catch2/catch.hpp>
 
 using namespace hodei;
 using namespace std::chrono_literals;

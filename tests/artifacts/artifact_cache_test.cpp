@@ -1,12 +1,12 @@
+#include "artifacts/artifact_cache.hpp"
+#include "artifacts/sha256.hpp"
+#include "artifacts/workspace_paths.hpp"
+
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <thread>
-
-#include "artifacts/artifact_cache.hpp"
-#include "artifacts/sha256.hpp"
-#include "artifacts/workspace_paths.hpp"
 
 namespace fs = std::filesystem;
 using hodei::artifacts::ArtifactCache;
@@ -16,8 +16,8 @@ namespace {
 struct TempDir {
   fs::path path;
   TempDir() {
-    path = fs::temp_directory_path() / ("hodei-cache-test-" + std::to_string(::getpid()) + "-" +
-                                        std::to_string(counter()++));
+    path = fs::temp_directory_path() /
+           ("hodei-cache-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++));
     fs::remove_all(path);
     fs::create_directories(path);
   }
@@ -87,7 +87,8 @@ TEST_CASE("two concurrent jobs needing the same input cause one download") {
   std::vector<std::thread> jobs;
   for (int i = 0; i < 4; ++i) {
     jobs.emplace_back([&] {
-      const ArtifactCache::Lease l = cache.get_or_fetch(digest, serving(content, calls, std::chrono::milliseconds(200)));
+      const ArtifactCache::Lease l =
+          cache.get_or_fetch(digest, serving(content, calls, std::chrono::milliseconds(200)));
       CHECK(read_file(l.path()) == content);
     });
   }

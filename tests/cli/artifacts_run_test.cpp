@@ -1,10 +1,10 @@
 // End to end: `hodei-worker run` fetches inputs through the real artifact-fs plugin into the verified cache and
 // uploads outputs after the job.
+#include "subprocess.hpp"
+
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
-
-#include "subprocess.hpp"
 
 namespace fs = std::filesystem;
 using hodei::test::ProcessResult;
@@ -27,12 +27,12 @@ struct ArtifactScene {
     fs::remove_all(dir);
     root = dir / "store";
     fs::create_directories(root);
-    fs::permissions(dir, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
-                             fs::perms::others_read | fs::perms::others_exec);
+    fs::permissions(dir, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec | fs::perms::others_read |
+                             fs::perms::others_exec);
     std::ofstream(root / "greeting.txt") << "hello from an artifact\n";
     std::ofstream(dir / "worker.json") << R"({ "worker": { "data_dir": ")" << (dir / "data").string()
-                                        << R"(" }, "plugins": { "config": { "dev.hodei.artifact.fs": { "root": ")"
-                                        << root.string() << R"(" } } } })";
+                                       << R"(" }, "plugins": { "config": { "dev.hodei.artifact.fs": { "root": ")"
+                                       << root.string() << R"(" } } } })";
   }
   ~ArtifactScene() {
     std::error_code ec;
@@ -43,24 +43,25 @@ struct ArtifactScene {
     std::ofstream(p) << R"({ "name": "art", "executor": "shell",
       "steps": [ { "name": "build", "run": "mkdir -p dist && tr a-z A-Z < in/greeting.txt > dist/GREETING.txt" } ],
       "artifacts": {
-        "inputs": [ { "uri": "file://)" << (root / "greeting.txt").string() << R"(", "sha256": ")" << sha
+        "inputs": [ { "uri": "file://)"
+                     << (root / "greeting.txt").string() << R"(", "sha256": ")" << sha
                      << R"(", "path": "in/greeting.txt" } ],
-        "outputs": [ { "path": "dist/*.txt", "uri": "file://)" << (root / "out").string() << R"(/" } ] } })";
+        "outputs": [ { "path": "dist/*.txt", "uri": "file://)"
+                     << (root / "out").string() << R"(/" } ] } })";
     return p.string();
   }
   ProcessResult run(const std::string &job_file) const {
-    return run_process({worker, "--config", (dir / "worker.json").string(), "--plugin-dir", HODEI_PLUGIN_DIR, "run",
-                        job_file});
+    return run_process(
+        {worker, "--config", (dir / "worker.json").string(), "--plugin-dir", HODEI_PLUGIN_DIR, "run", job_file});
   }
 };
-
-
 
 } // namespace
 
 TEST_CASE("run fetches a verified input, runs the job and uploads its outputs through artifact-fs") {
   ArtifactScene scene;
-  const std::string sha = run_process({"sh", "-c", "sha256sum < " + (scene.root / "greeting.txt").string()}).out.substr(0, 64);
+  const std::string sha =
+      run_process({"sh", "-c", "sha256sum < " + (scene.root / "greeting.txt").string()}).out.substr(0, 64);
   const ProcessResult r = scene.run(scene.job(sha));
   INFO(r.out << r.err);
   REQUIRE(r.exit_code == 0);
@@ -89,7 +90,8 @@ TEST_CASE("run refuses an output that escapes the workspace through a symlink") 
   // The step plants a symlink to /etc; the output glob must not follow it out of the workspace.
   std::ofstream(job) << R"({ "name": "esc", "executor": "shell",
     "steps": [ { "run": "ln -s /etc link" } ],
-    "artifacts": { "outputs": [ { "path": "link/hostname", "uri": "file://)" << (scene.root / "x").string() << R"(/" } ] } })";
+    "artifacts": { "outputs": [ { "path": "link/hostname", "uri": "file://)"
+                     << (scene.root / "x").string() << R"(/" } ] } })";
   const ProcessResult r = scene.run(job.string());
   CHECK(r.exit_code == 3);
   CHECK(r.err.find("outside the workspace") != std::string::npos);

@@ -1,11 +1,11 @@
 // End to end: the real hodei-worker binary runs jobs through the real shell executor plugin.
+#include "subprocess.hpp"
+
 #include <catch2/catch.hpp>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-
-#include "subprocess.hpp"
 
 namespace fs = std::filesystem;
 using hodei::test::BackgroundProcess;
@@ -95,7 +95,8 @@ TEST_CASE("run exits 5 when the job exceeds its timeout") {
   Scratch s;
   const ProcessResult r = run_process(s.run_args(s.job("slow.json", R"({
     "name": "slow", "executor": "shell", "timeout_seconds": 1, "cancel_grace_seconds": 1,
-    "steps": [ { "name": "sleep", "run": "sleep 60" } ] })")), std::chrono::seconds(30));
+    "steps": [ { "name": "sleep", "run": "sleep 60" } ] })")),
+                                      std::chrono::seconds(30));
   CHECK_FALSE(r.timed_out);
   CHECK(r.exit_code == 5);
   CHECK(r.err.find("timeout") != std::string::npos);

@@ -107,7 +107,7 @@ TEST_CASE("log chunks are stored byte-exact and acknowledged with the committed 
   }
 }
 
-TEST_CASE("an overlapping resend is deduplicated, a gap is refused; both are counted", "[devserver][logs]") {
+TEST_CASE("an overlapping resend is deduplicated, a gap is refused, both are counted", "[devserver][logs]") {
   ServerFixture fixture;
   RunningJob job = start_job(fixture);
   REQUIRE(job.worker->log(job.held, v1::LOG_STREAM_STDOUT, 0, "hello "));

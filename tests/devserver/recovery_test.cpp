@@ -24,7 +24,7 @@ v1::ResumedJob resumed(const std::string &job_id, uint64_t epoch, uint64_t stdou
 
 } // namespace
 
-TEST_CASE("a restart keeps acked logs and job states; the reconnecting worker resumes", "[devserver][restart]") {
+TEST_CASE("a restart keeps acked logs and job states, the reconnecting worker resumes", "[devserver][restart]") {
   ServerFixture fixture;
   auto worker = connected_worker(fixture.worker_options());
   const std::string worker_id = worker->worker_id();
@@ -97,7 +97,7 @@ TEST_CASE("a restart keeps acked logs and job states; the reconnecting worker re
   CHECK(next->assignment().lease().job_id() == waiting);
 }
 
-TEST_CASE("a worker that resumes without a job it held loses it; an unreceived assignment is queued again",
+TEST_CASE("a worker that resumes without a job it held loses it, an unreceived assignment is queued again",
           "[devserver][restart]") {
   ServerFixture fixture;
   auto worker = connected_worker(fixture.worker_options());

@@ -181,7 +181,7 @@ TEST_CASE("a draining worker gets no new job and is told so", "[devserver][drain
   CHECK(assignments_in(worker->drain_for(300ms)).empty());
 }
 
-TEST_CASE("cancelling an assigned job ends it at once; the worker's late events are refused", "[devserver][cancel]") {
+TEST_CASE("cancelling an assigned job ends it at once, the worker's late events are refused", "[devserver][cancel]") {
   ServerFixture fixture;
   auto worker = connected_worker(fixture.worker_options());
   const std::string job_id = fixture.submit(job_json());

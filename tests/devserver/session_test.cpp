@@ -126,7 +126,7 @@ TEST_CASE("a missing or wrong token is refused with UNAUTHENTICATED and counted"
   CHECK(stats.unauthenticated() == 4);
 }
 
-TEST_CASE("malformed messages are refused and counted; the stream and the server go on", "[devserver][malformed]") {
+TEST_CASE("malformed messages are refused and counted, the stream and the server go on", "[devserver][malformed]") {
   ServerFixture fixture;
 
   SECTION("a stream that does not start with Hello is ended") {

@@ -20,7 +20,7 @@ void check_contract(const TestSink &sink) {
 
 } // namespace
 
-TEST_CASE("docker: exit codes decide the outcome; continue_on_error goes on", "[docker][integration]") {
+TEST_CASE("docker: exit codes decide the outcome, continue_on_error goes on", "[docker][integration]") {
   HODEI_REQUIRE_DOCKER(socket);
   DockerFixture f(socket);
   TempDir ws;

@@ -193,7 +193,7 @@ TEST_CASE("plugin config: fields, defaults and errors", "[docker][config]") {
   CHECK_FALSE(normalize_absolute("/a/../b"));
 }
 
-TEST_CASE("container spec: labels, init, limits, workspace; nothing of env or secrets", "[docker][spec]") {
+TEST_CASE("container spec: labels, init, limits, workspace, nothing of env or secrets", "[docker][spec]") {
   const PluginConfig config = config_with(R"({"allowed_mount_sources": ["/srv"]})");
   const JobOptions o = JobOptions::parse(
       R"({"image": "img:1", "memory": "64m", "cpus": 0.5, "pids_limit": 50, "user": "1000",
@@ -227,7 +227,7 @@ TEST_CASE("container spec: labels, init, limits, workspace; nothing of env or se
   CHECK(container_name("job-1").size() == std::string("hodei-job-1-").size() + 8);
 }
 
-TEST_CASE("container spec: the exec carries env and secrets; argv only the script", "[docker][spec]") {
+TEST_CASE("container spec: the exec carries env and secrets, argv only the script", "[docker][spec]") {
   hodei::sdk::JobSpec job;
   job.id = "job-2";
   job.name = "build";

@@ -1,11 +1,11 @@
+#include "journal/log_journal.hpp"
+
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <filesystem>
 #include <random>
 #include <thread>
-
-#include "journal/log_journal.hpp"
 
 using hodei::journal::SpoolBudget;
 using hodei::journal::StreamJournal;
@@ -29,7 +29,8 @@ std::vector<uint8_t> pattern(uint64_t from, size_t n) {
 std::vector<uint8_t> read_rest(const StreamJournal &j, uint64_t offset) {
   std::vector<uint8_t> out(j.end_offset() - offset);
   size_t got = 0;
-  while (got < out.size()) got += j.read(offset + got, std::span(out).subspan(got, std::min<size_t>(7777, out.size() - got)));
+  while (got < out.size())
+    got += j.read(offset + got, std::span(out).subspan(got, std::min<size_t>(7777, out.size() - got)));
   return out;
 }
 

@@ -125,7 +125,7 @@ TEST_CASE("an exception thrown by the cancel callback is re-thrown unchanged", "
                        Catch::Message("cancel source broke"));
 }
 
-TEST_CASE("backends are found by URI scheme, case-insensitively; unknown schemes give nullptr", "[backend]") {
+TEST_CASE("backends are found by URI scheme, case-insensitively, unknown schemes give nullptr", "[backend]") {
   const Fixture f;
   CHECK(f.registry->backend_for_scheme("MEM") == f.store);
   CHECK(f.registry->backend_for_scheme("s3") == nullptr);

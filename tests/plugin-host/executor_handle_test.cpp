@@ -102,7 +102,7 @@ TEST_CASE("a RunningJob that is never waited is cancelled, waited and destroyed 
   }
 }
 
-TEST_CASE("wait with a timeout returns nothing while the job runs; cancel then ends it as cancelled", "[executor]") {
+TEST_CASE("wait with a timeout returns nothing while the job runs, cancel then ends it as cancelled", "[executor]") {
   const Fixture f;
   CollectingReceiver receiver;
   auto job = f.executor("dev.hodei.test.good")->start(spec_with_steps({"block", "never"}), receiver);

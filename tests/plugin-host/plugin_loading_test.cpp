@@ -74,7 +74,7 @@ TEST_CASE("the clang-built SDK plugin loads into the gcc-built host and runs a j
   CHECK(receiver.out() == "built by clang\n");
 }
 
-TEST_CASE("executors are found by full id or short name; unknown names give nullptr", "[lookup]") {
+TEST_CASE("executors are found by full id or short name, unknown names give nullptr", "[lookup]") {
   const TempPluginDir dir;
   add_good_plugins(dir);
   const PluginRegistry registry(hodei::test::options_for(dir.path()));
@@ -161,7 +161,7 @@ TEST_CASE("deinit waits for the last handle and job, even when the registry is g
   CHECK(destroyed < deinit);
 }
 
-TEST_CASE("loaded libraries stay mapped after deinit; libraries refused before init are unloaded", "[lifetime]") {
+TEST_CASE("loaded libraries stay mapped after deinit, libraries refused before init are unloaded", "[lifetime]") {
   TempPluginDir dir;
   const auto good = dir.add("libhodei_test_c.so");
   const auto before_init = dir.add("libhodei_test_broken_abi-major.so");

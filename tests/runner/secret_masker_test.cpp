@@ -1,7 +1,7 @@
+#include "runner/secret_masker.hpp"
+
 #include <catch2/catch.hpp>
 #include <random>
-
-#include "runner/secret_masker.hpp"
 
 using hodei::runner::SecretMasker;
 
@@ -60,7 +60,8 @@ TEST_CASE("no secrets means output passes through unchanged") {
 TEST_CASE("masking random chunkings gives the same result as masking the whole text") {
   std::mt19937 rng(42);
   std::string text;
-  for (int i = 0; i < 2000; ++i) text += (rng() % 7 == 0) ? "TOKEN-123" : std::string(1, static_cast<char>('a' + rng() % 3));
+  for (int i = 0; i < 2000; ++i)
+    text += (rng() % 7 == 0) ? "TOKEN-123" : std::string(1, static_cast<char>('a' + rng() % 3));
   SecretMasker whole({"TOKEN-123"});
   const std::string expected = mask_in_chunks(whole, text, text.size());
   CHECK(expected.find("TOKEN") == std::string::npos);

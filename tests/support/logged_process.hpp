@@ -15,7 +15,8 @@ namespace hodei::test {
 class LoggedProcess {
 public:
   // stdout goes to <log_prefix>.out, stderr to <log_prefix>.err (appended: a restarted process keeps one log).
-  LoggedProcess(std::vector<std::string> argv, std::filesystem::path log_prefix, std::vector<std::string> extra_env = {});
+  LoggedProcess(std::vector<std::string> argv, std::filesystem::path log_prefix,
+                std::vector<std::string> extra_env = {});
   ~LoggedProcess();
   LoggedProcess(const LoggedProcess &) = delete;
   LoggedProcess &operator=(const LoggedProcess &) = delete;

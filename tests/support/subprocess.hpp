@@ -18,7 +18,8 @@ struct ProcessResult {
 
 // Runs argv[0] (looked up in PATH) with the current environment plus `extra_env` ("NAME=value"), kills it with
 // SIGKILL after `timeout`.
-ProcessResult run_process(const std::vector<std::string> &argv, std::chrono::milliseconds timeout = std::chrono::seconds(60),
+ProcessResult run_process(const std::vector<std::string> &argv,
+                          std::chrono::milliseconds timeout = std::chrono::seconds(60),
                           const std::vector<std::string> &extra_env = {});
 
 // A program started in the background, for tests that signal it while it runs. The destructor kills and reaps it.

@@ -67,17 +67,17 @@ extern "C" {
 typedef int32_t hodei_status;
 
 #define HODEI_OK 0
-#define HODEI_ERR_INVALID_ARGUMENT 1 /* bad input: a spec, a URI, a config value. The message names the field. */
-#define HODEI_ERR_NOT_FOUND 2        /* the object, image, job or file does not exist */
-#define HODEI_ERR_UNSUPPORTED 3      /* the operation or option is not implemented by this plugin */
-#define HODEI_ERR_IO 4               /* local I/O failed (disk, pipe, process spawn) */
-#define HODEI_ERR_TIMEOUT 5          /* a bounded wait ended before the event (not a failure of the job) */
-#define HODEI_ERR_CANCELLED 6        /* the operation stopped because it was cancelled */
+#define HODEI_ERR_INVALID_ARGUMENT 1  /* bad input: a spec, a URI, a config value. The message names the field. */
+#define HODEI_ERR_NOT_FOUND 2         /* the object, image, job or file does not exist */
+#define HODEI_ERR_UNSUPPORTED 3       /* the operation or option is not implemented by this plugin */
+#define HODEI_ERR_IO 4                /* local I/O failed (disk, pipe, process spawn) */
+#define HODEI_ERR_TIMEOUT 5           /* a bounded wait ended before the event (not a failure of the job) */
+#define HODEI_ERR_CANCELLED 6         /* the operation stopped because it was cancelled */
 #define HODEI_ERR_CHECKSUM_MISMATCH 7 /* the bytes do not hash to the expected digest */
 #define HODEI_ERR_PERMISSION_DENIED 8 /* authentication or authorisation refused */
 #define HODEI_ERR_UNAVAILABLE 9       /* a remote service cannot be reached or answered 5xx after retries */
 #define HODEI_ERR_ALREADY_EXISTS 10
-#define HODEI_ERR_INTERNAL 11 /* a bug or an unexpected exception inside the callee */
+#define HODEI_ERR_INTERNAL 11           /* a bug or an unexpected exception inside the callee */
 #define HODEI_ERR_RESOURCE_EXHAUSTED 12 /* out of memory, disk quota, or a resource limit */
 
 /* ---------------------------------------------------------------------------------------------------------------
@@ -144,11 +144,11 @@ typedef struct hodei_host_services {
 
 typedef struct hodei_plugin_descriptor {
   uint32_t struct_size;
-  uint32_t kinds;         /* HODEI_KIND_* bits; at least one */
-  uint64_t capabilities;  /* HODEI_CAP_* bits */
-  const char *id;         /* reverse-DNS, lowercase: [a-z0-9-]+(\.[a-z0-9-]+)+, e.g. "dev.hodei.executor.shell" */
-  const char *name;       /* human-readable name */
-  const char *version;    /* semantic version "MAJOR.MINOR.PATCH[-pre][+build]" */
+  uint32_t kinds;          /* HODEI_KIND_* bits; at least one */
+  uint64_t capabilities;   /* HODEI_CAP_* bits */
+  const char *id;          /* reverse-DNS, lowercase: [a-z0-9-]+(\.[a-z0-9-]+)+, e.g. "dev.hodei.executor.shell" */
+  const char *name;        /* human-readable name */
+  const char *version;     /* semantic version "MAJOR.MINOR.PATCH[-pre][+build]" */
   const char *description; /* one line; may be NULL */
   /* URI schemes handled by an artifact backend ("s3", "file"): a NULL-terminated array, NULL for executors. */
   const char *const *uri_schemes;

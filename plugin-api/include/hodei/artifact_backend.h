@@ -58,10 +58,10 @@ typedef struct hodei_cancel_token {
 typedef struct hodei_object_info {
   uint32_t struct_size;
   uint32_t reserved0;
-  uint64_t size;             /* bytes */
-  int64_t modified_unix_ms;  /* 0 when unknown */
-  char etag[128];            /* backend's version tag, opaque; "" when unknown */
-  char sha256_hex[65];       /* lowercase hex SHA-256 if the backend stores one (e.g. x-amz-checksum), else "" */
+  uint64_t size;            /* bytes */
+  int64_t modified_unix_ms; /* 0 when unknown */
+  char etag[128];           /* backend's version tag, opaque; "" when unknown */
+  char sha256_hex[65];      /* lowercase hex SHA-256 if the backend stores one (e.g. x-amz-checksum), else "" */
 } hodei_object_info;
 
 /* Called by list for each object; `uri` and `info` are borrowed for the call. Return 0 to go on, non-zero to stop. */

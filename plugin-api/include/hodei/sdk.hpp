@@ -13,13 +13,12 @@
 #ifndef HODEI_SDK_HPP
 #define HODEI_SDK_HPP
 
-#include <hodei/plugin_api.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <functional>
+#include <hodei/plugin_api.h>
 #include <memory>
 #include <new>
 #include <optional>
@@ -244,8 +243,7 @@ public:
   // Hands bytes to the host (may block for backpressure). Returns false once the job is being cancelled.
   bool write(Stream stream, const void *data, size_t len) const noexcept {
     if (len == 0) return true;
-    return s_->write(s_->sink_ctx, static_cast<uint32_t>(stream), static_cast<const uint8_t *>(data), len) ==
-           HODEI_OK;
+    return s_->write(s_->sink_ctx, static_cast<uint32_t>(stream), static_cast<const uint8_t *>(data), len) == HODEI_OK;
   }
   bool write(Stream stream, std::string_view text) const noexcept { return write(stream, text.data(), text.size()); }
 
@@ -257,8 +255,7 @@ public:
     c.step_index = r.index;
     c.exit_code = r.exit_code;
     c.term_signal = r.term_signal;
-    c.started_unix_ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(r.started.time_since_epoch()).count();
+    c.started_unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(r.started.time_since_epoch()).count();
     c.duration_ms = r.duration.count();
     c.oom_killed = r.oom_killed ? 1 : 0;
     s_->step_finished(s_->sink_ctx, &c);
@@ -376,8 +373,8 @@ public:
   using ListFn = std::function<bool(const std::string &uri, const ObjectInfo &info)>; // return false to stop
 
   virtual ~ArtifactBackend() = default;
-  virtual ObjectInfo put(const std::string &uri, const ReadStream &src, const std::optional<std::string> &expected_sha256,
-                         const CancelToken &cancel) = 0;
+  virtual ObjectInfo put(const std::string &uri, const ReadStream &src,
+                         const std::optional<std::string> &expected_sha256, const CancelToken &cancel) = 0;
   // length == HODEI_SIZE_UNKNOWN: to the end.
   virtual void get(const std::string &uri, uint64_t offset, uint64_t length, const WriteStream &dst,
                    const CancelToken &cancel) = 0;
@@ -396,11 +393,11 @@ public:
 // ---------------------------------------------------------------------------------------------------------------
 
 struct PluginInfo {
-  const char *id;                         // reverse-DNS, e.g. "com.example.executor.qemu"
-  const char *name;                       // human-readable
-  const char *version;                    // semver
-  const char *description = nullptr;      // one line
-  uint64_t capabilities = 0;              // HODEI_CAP_* bits
+  const char *id;                           // reverse-DNS, e.g. "com.example.executor.qemu"
+  const char *name;                         // human-readable
+  const char *version;                      // semver
+  const char *description = nullptr;        // one line
+  uint64_t capabilities = 0;                // HODEI_CAP_* bits
   const char *const *uri_schemes = nullptr; // artifact backends: {"s3", nullptr}
   const char *config_schema_json = nullptr;
 };
@@ -408,7 +405,8 @@ struct PluginInfo {
 namespace detail {
 
 template <class T, class = void> struct has_info : std::false_type {};
-template <class T> struct has_info<T, std::void_t<decltype(T::info)>> : std::is_same<std::remove_cv_t<decltype(T::info)>, PluginInfo> {};
+template <class T>
+struct has_info<T, std::void_t<decltype(T::info)>> : std::is_same<std::remove_cv_t<decltype(T::info)>, PluginInfo> {};
 
 template <class T> struct Instance {
   Host host;
@@ -544,7 +542,12 @@ template <class T> struct BackendTrampolines {
   static const hodei_artifact_backend_v1 *table() noexcept {
     constexpr uint64_t caps = T::info.capabilities;
     static const hodei_artifact_backend_v1 t = {
-        sizeof(hodei_artifact_backend_v1), 0, &put, &get, &stat, &remove,
+        sizeof(hodei_artifact_backend_v1),
+        0,
+        &put,
+        &get,
+        &stat,
+        &remove,
         (caps & HODEI_CAP_ARTIFACT_LIST) ? &list : nullptr,
     };
     return &t;
@@ -596,7 +599,12 @@ template <class T> struct Entry {
         T::info.config_schema_json,
     };
     static const hodei_plugin entry = {
-        HODEI_PLUGIN_MAGIC, sizeof(hodei_plugin), HODEI_ABI_MAJOR, HODEI_PLUGIN_REQUIRED_ABI_MINOR, &descriptor, &init,
+        HODEI_PLUGIN_MAGIC,
+        sizeof(hodei_plugin),
+        HODEI_ABI_MAJOR,
+        HODEI_PLUGIN_REQUIRED_ABI_MINOR,
+        &descriptor,
+        &init,
         &deinit,
         &get_interface,
     };
@@ -608,9 +616,7 @@ template <class T> struct Entry {
 } // namespace hodei::sdk
 
 // Emits the plugin's one exported C entry point for class T. Use once per plugin, in a .cpp file.
-#define HODEI_PLUGIN(T)                                                                                             \
-  extern "C" HODEI_EXPORT const hodei_plugin *hodei_plugin_entry(void) {                                            \
-    return ::hodei::sdk::detail::Entry<T>::get();                                                                   \
-  }
+#define HODEI_PLUGIN(T)                                                                                                \
+  extern "C" HODEI_EXPORT const hodei_plugin *hodei_plugin_entry(void) { return ::hodei::sdk::detail::Entry<T>::get(); }
 
 #endif // HODEI_SDK_HPP
