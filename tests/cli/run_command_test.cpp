@@ -153,3 +153,12 @@ TEST_CASE("an unknown log level is a usage error") {
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("loud") != std::string::npos);
 }
+
+TEST_CASE("every example worker config is accepted by the worker") {
+  for (const auto &entry : fs::directory_iterator(HODEI_SOURCE_DIR "/examples/worker-config")) {
+    const ProcessResult r =
+        run_process({worker, "--config", entry.path().string(), "--plugin-dir", HODEI_PLUGIN_DIR, "plugins", "list"});
+    INFO(entry.path() << ": " << r.err);
+    CHECK(r.exit_code == 0);
+  }
+}
