@@ -758,6 +758,8 @@ struct Agent::Impl {
         finished_threads.swap(retired_threads_);
       }
       for (std::thread &t : finished_threads) t.join();
+      // Proof of life for a service manager's watchdog: only a housekeeping loop that still turns calls it.
+      if (options_.on_housekeeping_tick) options_.on_housekeeping_tick();
     }
   }
 

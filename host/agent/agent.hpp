@@ -35,6 +35,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -55,6 +56,8 @@ struct AgentOptions {
   std::string worker_version;
   std::chrono::milliseconds flush_timeout{std::chrono::seconds(60)}; // step 3 of the shutdown order
   artifacts::ArtifactManager *artifacts = nullptr; // fetches inputs / uploads outputs; outlives the Agent
+  // Called from the housekeeping thread about every 100 ms (e.g. the systemd watchdog ping); must not block.
+  std::function<void()> on_housekeeping_tick;
 };
 
 class Agent {

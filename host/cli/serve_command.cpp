@@ -3,6 +3,7 @@
 #include "agent/agent.hpp"
 #include "agent/channel.hpp"
 #include "artifacts_command.hpp"
+#include "systemd_notify.hpp"
 #include "exit_codes.hpp"
 #include "logging.hpp"
 #include "plugin-host/plugin_registry.hpp"
@@ -34,6 +35,19 @@ std::filesystem::path default_data_dir() {
   const char *home = std::getenv("HOME"); // NOLINT(concurrency-mt-unsafe)
   if (home != nullptr && *home != '\0') return std::filesystem::path(home) / ".local" / "share" / "hodei";
   return std::filesystem::temp_directory_path() / ("hodei-" + std::to_string(::getuid()));
+}
+
+// A function that sends the systemd watchdog ping at half the watchdog interval; nothing without a watchdog.
+std::function<void()> watchdog_pinger() {
+  const std::chrono::microseconds interval = systemd::watchdog_interval();
+  if (interval.count() == 0) return {};
+  auto next = std::make_shared<std::chrono::steady_clock::time_point>(std::chrono::steady_clock::now());
+  return [interval, next] {
+    const auto now = std::chrono::steady_clock::now();
+    if (now < *next) return;
+    *next = now + interval / 2;
+    systemd::notify_watchdog();
+  };
 }
 
 } // namespace
@@ -114,6 +128,7 @@ int serve_command(const GlobalOptions &global, const ServeCommandOptions &option
     effective.config = config;
     std::tie(cache, artifact_manager) = make_artifact_manager(effective, *registry);
     agent_options.artifacts = artifact_manager.get();
+    agent_options.on_housekeeping_tick = watchdog_pinger();
     worker = std::make_unique<agent::Agent>(agent_options, *registry);
   } catch (const std::exception &e) {
     print_error(std::string("cannot serve: ") + e.what());
@@ -123,11 +138,13 @@ int serve_command(const GlobalOptions &global, const ServeCommandOptions &option
   SignalWatcher signals([&worker](int signo, int count) {
     const std::string name = signo == SIGINT ? "SIGINT" : "SIGTERM";
     if (count == 1) {
+      systemd::notify_stopping();
       worker->request_drain("received " + name + "; again to cancel the running jobs");
     } else {
       worker->request_stop_now("received " + name + " twice");
     }
   });
+  systemd::notify_ready(); // the agent reconnects forever: readiness must not wait for the server
   return worker->run();
 }
 
