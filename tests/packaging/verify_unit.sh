@@ -23,8 +23,10 @@ if [ $rc -ne 0 ] || [ -n "$out" ]; then
 fi
 # The settings the packaging relies on.
 for want in Type=notify WatchdogSec=30 User=hodei KillSignal=SIGTERM KillMode=mixed TimeoutStopSec=720 \
-    Restart=on-failure 'ExecReload=/bin/kill -HUP $MAINPID' ProtectSystem=strict ReadWritePaths=/var/lib/hodei \
+    Restart=on-failure ProtectSystem=strict ReadWritePaths=/var/lib/hodei \
     NoNewPrivileges=yes PrivateTmp=yes; do
   grep -qxF "$want" "$unit" || { echo "FAIL: $unit lacks '$want'"; exit 1; }
 done
+# SIGHUP is not handled yet: a reload would kill the worker without a drain.
+! grep -q '^ExecReload=' "$unit" || { echo "FAIL: $unit has ExecReload= but the worker does not handle SIGHUP"; exit 1; }
 echo "ok: systemd-analyze verify accepts $unit"
