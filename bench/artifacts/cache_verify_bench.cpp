@@ -1,9 +1,9 @@
 // Times what the artifact cache does before every cache hit — hashing the entry (host/artifacts/sha256.cpp) — on
 // one file. bench/artifacts/cache_verify.sh runs it beside `sha256sum` of the same file.
+#include "artifacts/sha256.hpp"
+
 #include <chrono>
 #include <cstdio>
-
-#include "artifacts/sha256.hpp"
 
 int main(int argc, char **argv) {
   if (argc != 2) {

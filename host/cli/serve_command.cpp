@@ -3,11 +3,11 @@
 #include "agent/agent.hpp"
 #include "agent/channel.hpp"
 #include "artifacts_command.hpp"
-#include "systemd_notify.hpp"
 #include "exit_codes.hpp"
 #include "logging.hpp"
 #include "plugin-host/plugin_registry.hpp"
 #include "signal_watcher.hpp"
+#include "systemd_notify.hpp"
 #include "version.hpp"
 
 #include <csignal>

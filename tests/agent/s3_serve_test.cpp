@@ -1,10 +1,10 @@
 // End to end through `serve`: a job with an S3 input and an S3 output, the worker talking to the real S3 server
 // of the test run (scripts/services/s3.sh) and to the real devserver.
-#include <catch2/catch.hpp>
-#include <fstream>
-
 #include "../artifact-s3/s3_test_env.hpp"
 #include "agent_fixture.hpp"
+
+#include <catch2/catch.hpp>
+#include <fstream>
 
 using namespace hodei::test;
 using namespace std::chrono_literals;
@@ -23,8 +23,10 @@ TEST_CASE("serve runs a job with an S3 input and an S3 output", "[agent][s3]") {
   c.start_worker(setup);
   const fs::path job = c.job_file("s3.json", R"({"name": "s3", "executor": "shell",
     "steps": [{"run": "mkdir -p out && tr a-z A-Z < in/input.txt > out/upper.txt"}],
-    "artifacts": {"inputs": [{"uri": ")" + bucket.uri("in/input.txt") + R"(", "path": "in/input.txt"}],
-                  "outputs": [{"path": "out/upper.txt", "uri": ")" + bucket.uri("out/") + R"("}]}})");
+    "artifacts": {"inputs": [{"uri": ")" + bucket.uri("in/input.txt") +
+                                                 R"(", "path": "in/input.txt"}],
+                  "outputs": [{"path": "out/upper.txt", "uri": ")" +
+                                                 bucket.uri("out/") + R"("}]}})");
   const ProcessResult r = c.cli({"submit", job.string(), "--follow"}, 120s);
   INFO(r.out << r.err);
   CHECK(r.exit_code == 0);
