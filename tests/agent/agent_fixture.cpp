@@ -67,7 +67,7 @@ void Cluster::start_worker(const WorkerSetup &setup) {
                                 "--name",         "test-worker",
                                 "--max-jobs",     std::to_string(setup.max_jobs)};
   if (setup.plaintext) argv.emplace_back("--plaintext");
-  worker = std::make_unique<LoggedProcess>(argv, dir.path() / "worker-log");
+  worker = std::make_unique<LoggedProcess>(argv, dir.path() / "worker-log", setup.env);
   if (setup.wait_connected) {
     INFO(worker->err());
     REQUIRE(worker->wait_for_output("job stream open", 20s));

@@ -38,6 +38,7 @@ struct WorkerSetup {
   bool plaintext = true;
   bool wait_connected = true;
   int drain_timeout_seconds = 30;
+  std::vector<std::string> env; // extra "NAME=value" for the worker process
 };
 
 class Cluster {
