@@ -102,6 +102,9 @@ int serve_command(const GlobalOptions &global, const ServeCommandOptions &option
     print_error(std::string("cannot serve: ") + e.what());
     return exit_usage;
   }
+  if (!config.metrics.listen.empty()) {
+    spdlog::warn("metrics.listen is set to {}, but this version serves no metrics endpoint yet", config.metrics.listen);
+  }
   if (config.server.plaintext && !agent_options.token.empty()) {
     spdlog::warn("server.plaintext: the bearer token and job secrets travel unencrypted");
   }
