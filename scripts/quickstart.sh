@@ -8,7 +8,9 @@
 # Without a server: build/release/bin/hodei-worker run examples/hello.json
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/build.sh release
+# Only what the demo runs (the worker, the devserver and the bundled plugins), not the test suite.
+scripts/build.sh release --target hodei-worker hodei-devserver hodei_executor_shell hodei_executor_docker \
+  hodei_artifact_fs hodei_artifact_s3
 bin="$PWD/build/release/bin"
 job="${1:-examples/hello.json}"
 
