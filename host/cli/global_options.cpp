@@ -10,13 +10,20 @@
 
 namespace hodei::cli {
 
-namespace {
 std::string host_name() {
   char buf[256] = {};
   if (::gethostname(buf, sizeof buf - 1) != 0) return "localhost";
   return buf;
 }
-} // namespace
+
+std::filesystem::path default_service_data_dir() {
+  if (::geteuid() == 0) return "/var/lib/hodei";
+  const char *xdg = std::getenv("XDG_DATA_HOME"); // NOLINT(concurrency-mt-unsafe): read before any thread starts
+  if (xdg != nullptr && *xdg != '\0') return std::filesystem::path(xdg) / "hodei";
+  const char *home = std::getenv("HOME"); // NOLINT(concurrency-mt-unsafe)
+  if (home != nullptr && *home != '\0') return std::filesystem::path(home) / ".local" / "share" / "hodei";
+  return std::filesystem::temp_directory_path() / ("hodei-" + std::to_string(::getuid()));
+}
 
 void apply_config_file(GlobalOptions &options) {
   if (options.config_file.empty()) return;

@@ -32,7 +32,15 @@ void apply_config_file(GlobalOptions &options);
 
 std::unique_ptr<plugins::PluginRegistry> make_registry(const GlobalOptions &options);
 
-// worker.data_dir from the config, else $XDG_CACHE_HOME/hodei or ~/.cache/hodei: workspaces/, cache/, spool/.
+// worker.data_dir from the config, else $XDG_CACHE_HOME/hodei or ~/.cache/hodei (a one-off `run` is cache-like):
+// workspaces/, cache/, spool/.
 std::filesystem::path effective_data_dir(const GlobalOptions &options);
+
+// The default worker.data_dir of `serve`: /var/lib/hodei for root, else $XDG_DATA_HOME/hodei or
+// ~/.local/share/hodei (docs/configuration.md).
+std::filesystem::path default_service_data_dir();
+
+// This machine's host name ("localhost" when it cannot be read): the default worker name and id.
+std::string host_name();
 
 } // namespace hodei::cli

@@ -22,21 +22,6 @@ namespace {
 
 void print_error(const std::string &message) { fmt::print(stderr, "hodei-worker: error: {}\n", message); }
 
-std::string host_name() {
-  char buf[256] = {};
-  if (::gethostname(buf, sizeof buf - 1) != 0) return "localhost";
-  return buf;
-}
-
-std::filesystem::path default_data_dir() {
-  if (::geteuid() == 0) return "/var/lib/hodei";
-  const char *xdg = std::getenv("XDG_DATA_HOME"); // NOLINT(concurrency-mt-unsafe): read before any thread starts
-  if (xdg != nullptr && *xdg != '\0') return std::filesystem::path(xdg) / "hodei";
-  const char *home = std::getenv("HOME"); // NOLINT(concurrency-mt-unsafe)
-  if (home != nullptr && *home != '\0') return std::filesystem::path(home) / ".local" / "share" / "hodei";
-  return std::filesystem::temp_directory_path() / ("hodei-" + std::to_string(::getuid()));
-}
-
 // A function that sends the systemd watchdog ping at half the watchdog interval; nothing without a watchdog.
 std::function<void()> watchdog_pinger() {
   const std::chrono::microseconds interval = systemd::watchdog_interval();
@@ -92,7 +77,7 @@ int serve_command(const GlobalOptions &global, const ServeCommandOptions &option
   agent::AgentOptions agent_options;
   agent_options.config = config;
   agent_options.worker_name = config.worker.name.empty() ? host_name() : config.worker.name;
-  agent_options.data_dir = config.worker.data_dir.empty() ? default_data_dir() : config.worker.data_dir;
+  agent_options.data_dir = config.worker.data_dir.empty() ? default_service_data_dir() : config.worker.data_dir;
   config.worker.data_dir = agent_options.data_dir; // plugins and the artifact cache see the same folder
   agent_options.worker_version = version;
   try {
