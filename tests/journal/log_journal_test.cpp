@@ -1,4 +1,5 @@
 #include "journal/log_journal.hpp"
+#include "temp_dir.hpp"
 
 #include <atomic>
 #include <catch2/catch.hpp>
@@ -9,15 +10,8 @@
 
 using hodei::journal::SpoolBudget;
 using hodei::journal::StreamJournal;
-namespace fs = std::filesystem;
 
 namespace {
-
-fs::path spool_dir() {
-  const fs::path d = fs::temp_directory_path() / ("hodei-journal-test-" + std::to_string(::getpid()));
-  fs::create_directories(d);
-  return d;
-}
 
 std::vector<uint8_t> pattern(uint64_t from, size_t n) {
   std::vector<uint8_t> v(n);
@@ -38,7 +32,8 @@ std::vector<uint8_t> read_rest(const StreamJournal &j, uint64_t offset) {
 
 TEST_CASE("journal keeps bytes in memory within its budget and spills the rest to disk, byte-exact") {
   SpoolBudget budget(1 << 30);
-  StreamJournal j(spool_dir(), 64 * 1024, budget, nullptr);
+  const hodei::test::TempDir spool("hodei-journal-test");
+  StreamJournal j(spool.path(), 64 * 1024, budget, nullptr);
   uint64_t written = 0;
   for (size_t n : {1000, 60000, 10000, 200000, 3}) {
     j.append(pattern(written, n));
@@ -54,7 +49,8 @@ TEST_CASE("journal keeps bytes in memory within its budget and spills the rest t
 
 TEST_CASE("journal commit frees memory and spool, and the spool quota is returned") {
   SpoolBudget budget(1 << 30);
-  StreamJournal j(spool_dir(), 4096, budget, nullptr);
+  const hodei::test::TempDir spool("hodei-journal-test");
+  StreamJournal j(spool.path(), 4096, budget, nullptr);
   j.append(pattern(0, 100000));
   REQUIRE(budget.used() > 0);
   j.commit(50000);
@@ -74,7 +70,8 @@ TEST_CASE("journal commit frees memory and spool, and the spool quota is returne
 
 TEST_CASE("journal append blocks at the spool quota until an ack frees space, losing nothing") {
   SpoolBudget budget(64 * 1024);
-  StreamJournal j(spool_dir(), 16 * 1024, budget, nullptr);
+  const hodei::test::TempDir spool("hodei-journal-test");
+  StreamJournal j(spool.path(), 16 * 1024, budget, nullptr);
   constexpr size_t total = 1 << 20;
   std::atomic<uint64_t> appended{0};
   std::thread writer([&] {
@@ -106,7 +103,8 @@ TEST_CASE("journal append blocks at the spool quota until an ack frees space, lo
 
 TEST_CASE("journal release_backpressure lets a blocked append through over the quota") {
   SpoolBudget budget(8192);
-  StreamJournal j(spool_dir(), 0, budget, nullptr);
+  const hodei::test::TempDir spool("hodei-journal-test");
+  StreamJournal j(spool.path(), 0, budget, nullptr);
   j.append(pattern(0, 8192));
   std::atomic<bool> done{false};
   std::thread writer([&] {
@@ -124,7 +122,8 @@ TEST_CASE("journal release_backpressure lets a blocked append through over the q
 TEST_CASE("journal notifies on new data") {
   SpoolBudget budget(1 << 20);
   int calls = 0;
-  StreamJournal j(spool_dir(), 1024, budget, [&] { ++calls; });
+  const hodei::test::TempDir spool("hodei-journal-test");
+  StreamJournal j(spool.path(), 1024, budget, [&] { ++calls; });
   j.append(pattern(0, 10));
   j.append(pattern(10, 5000));
   CHECK(calls == 2);
@@ -132,7 +131,8 @@ TEST_CASE("journal notifies on new data") {
 
 TEST_CASE("journal survives random appends, reads and acks") {
   SpoolBudget budget(1 << 20);
-  StreamJournal j(spool_dir(), 3000, budget, nullptr);
+  const hodei::test::TempDir spool("hodei-journal-test");
+  StreamJournal j(spool.path(), 3000, budget, nullptr);
   std::mt19937 rng(7);
   uint64_t end = 0;
   for (int i = 0; i < 500; ++i) {
