@@ -23,17 +23,18 @@ void fsync_directory(const std::filesystem::path &dir) {
   if (::fsync(fd.get()) != 0) throw_errno("cannot fsync folder", dir);
 }
 
-void write_file_atomically(const std::filesystem::path &path, std::string_view content) {
+void write_file_atomically(const std::filesystem::path &path, std::string_view content, Durability durability) {
+  const bool sync = durability == Durability::power_loss;
   std::filesystem::path temp = path;
   temp += ".tmp";
   {
     const UniqueFd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
     if (!fd) throw_errno("cannot create", temp);
     write_all(fd.get(), content.data(), content.size(), temp);
-    if (::fsync(fd.get()) != 0) throw_errno("cannot fsync", temp);
+    if (sync && ::fsync(fd.get()) != 0) throw_errno("cannot fsync", temp);
   }
   if (::rename(temp.c_str(), path.c_str()) != 0) throw_errno("cannot rename over", path);
-  fsync_directory(path.parent_path());
+  if (sync) fsync_directory(path.parent_path());
 }
 
 std::string read_whole_file(const std::filesystem::path &path) {

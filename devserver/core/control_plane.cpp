@@ -350,7 +350,7 @@ void ControlPlane::transition(JobRecord &job, JobState state, std::string messag
       Transition{state, at_unix_ms > 0 ? at_unix_ms : now, job.lease_epoch, step, std::move(message)});
 }
 
-void ControlPlane::persist(const JobRecord &job) { store_.save_job(job); }
+void ControlPlane::persist(const JobRecord &job, Durability durability) { store_.save_job(job, durability); }
 
 void ControlPlane::requeue(JobRecord &job, const std::string &why) {
   job.worker_id.clear();

@@ -2,7 +2,8 @@
 // protobuf): the gRPC services in rpc/ map messages to these calls and ServerEvents back to messages.
 //
 // Thread safety: every public function may be called from any thread. One mutex guards the state (jobs, workers,
-// streams); job state changes are persisted (fsync'ed) under it before anyone is told about them. Log bytes are
+// streams); job state changes are persisted under it before anyone is told about them (fsync'ed, except status
+// transitions a worker reports again after a reconnect: see persist()). Log bytes are
 // appended outside it (LogStore locks per file), so a slow fsync of one stream does not stall the others.
 //
 // Invariants:
@@ -209,7 +210,9 @@ private:
   void detach_stream(WorkerState &worker); // closes the outbox and cancels the call
   void transition(JobRecord &job, JobState state, std::string message, int64_t at_unix_ms = 0,
                   std::optional<uint32_t> step = std::nullopt);
-  void persist(const JobRecord &job);
+  // Status transitions the worker reports again after a reconnect are saved with Durability::process_crash; what was
+  // promised to someone (submission, lease epoch, result, cancel) is saved power-loss durable.
+  void persist(const JobRecord &job, Durability durability = Durability::power_loss);
   void requeue(JobRecord &job, const std::string &why);
   void mark_lost(JobRecord &job, const std::string &why);
   void end_session(WorkerState &worker, const std::string &why); // leased jobs: requeue or lost

@@ -102,6 +102,12 @@ void ControlPlane::on_resume(StreamId stream, const std::vector<ResumedJobIn> &j
     } else if (is_leased(job->state)) {
       decision.action = ResumeAction::keep_running;
       decision.log_acks = log_acks(held.lease);
+      if (job->state == JobState::assigned) {
+        // The worker holds it, so it accepted it: its AcceptJob was in flight, or its transition was not durable
+        // (see persist()) when this server stopped. Later status events must not be refused as "before AcceptJob".
+        transition(*job, JobState::accepted, "accepted by " + worker_id + " (reported on resume)");
+        persist(*job, Durability::process_crash);
+      }
       if (job->cancel_requested) {
         cancels.push_back(CancelOut{held.lease, job->cancel_reason, job->cancel_grace_ms.value_or(10000)});
       }
@@ -170,7 +176,7 @@ void ControlPlane::on_accept(StreamId stream, const Lease &lease, int64_t at_uni
   JobRecord &job = *find_job(lease.job_id);
   if (job.state != JobState::assigned) return; // repeated AcceptJob (e.g. after a resume): idempotent
   transition(job, JobState::accepted, "accepted by " + worker->record.id, at_unix_ms);
-  persist(job);
+  persist(job, Durability::process_crash);
   notify_change();
 }
 
@@ -201,7 +207,7 @@ void ControlPlane::on_status(StreamId stream, const StatusIn &status) {
   if (status.phase == Phase::accepted) {
     if (job.state == JobState::assigned) {
       transition(job, JobState::accepted, "accepted by " + worker->record.id, status.at_unix_ms);
-      persist(job);
+      persist(job, Durability::process_crash);
       notify_change();
     }
     return;
@@ -222,7 +228,7 @@ void ControlPlane::on_status(StreamId stream, const StatusIn &status) {
     job.current_step.reset();
   }
   transition(job, state, std::move(message), status.at_unix_ms, status.step_index);
-  persist(job);
+  persist(job, Durability::process_crash);
   notify_change();
 }
 

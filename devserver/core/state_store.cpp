@@ -21,13 +21,13 @@ StateStore::StateStore(std::filesystem::path data_dir) : data_dir_(std::move(dat
   std::filesystem::create_directories(data_dir_ / "workers");
 }
 
-void StateStore::save_job(const JobRecord &record) {
+void StateStore::save_job(const JobRecord &record, Durability durability) {
   const std::filesystem::path dir = job_dir(record.id);
   if (!std::filesystem::exists(dir)) {
     std::filesystem::create_directory(dir);
     fsync_directory(jobs_dir()); // the new folder's entry must survive a crash with the record in it
   }
-  write_file_atomically(dir / "job.json", job_record_to_json(record).dump(2) + "\n");
+  write_file_atomically(dir / "job.json", job_record_to_json(record).dump(2) + "\n", durability);
 }
 
 void StateStore::save_worker(const WorkerRecord &record) {

@@ -2,9 +2,11 @@
 //   <data>/jobs/<job id>/job.json     one JobRecord, replaced atomically on every change
 //   <data>/jobs/<job id>/<stream>.log the job's output (log_store.hpp)
 //   <data>/workers/<worker id>.json   one WorkerRecord per registered worker
-// Every save is durable when it returns (write_file_atomically: fsync + rename + fsync of the folder).
+// Every save is atomic; it is durable across a power loss when it returns unless the caller asked for less
+// (write_file_atomically: fsync + rename + fsync of the folder).
 #pragma once
 
+#include "devserver/core/atomic_file.hpp"
 #include "devserver/core/job_record.hpp"
 #include "devserver/core/worker_record.hpp"
 
@@ -19,7 +21,9 @@ public:
   // Creates the folders when missing. Throws std::system_error.
   explicit StateStore(std::filesystem::path data_dir);
 
-  void save_job(const JobRecord &record);
+  // Durability::process_crash is for changes nobody was promised anything about (status transitions the worker
+  // reports again after a reconnect); everything acknowledged to a client or worker is saved power_loss-durable.
+  void save_job(const JobRecord &record, Durability durability = Durability::power_loss);
   void save_worker(const WorkerRecord &record);
 
   // Everything saved before. A record that cannot be read back stops the load with RecordFormatError naming the

@@ -131,6 +131,28 @@ TEST_CASE("a worker that resumes without a job it held loses it, an unreceived a
   CHECK(fixture.control_plane().stats().jobs_lost == 1);
 }
 
+TEST_CASE("a worker resuming a job the server still has as assigned counts as its acceptance",
+          "[devserver][restart]") {
+  // The AcceptJob was in flight when the stream broke (or its transition was not yet on disk): the worker holds the
+  // job and goes on reporting it; the server must not refuse its statuses as "before AcceptJob".
+  ServerFixture fixture;
+  auto worker = connected_worker(fixture.worker_options());
+  const std::string job = fixture.submit(job_json("in-flight"));
+  REQUIRE(worker->send_credits(1));
+  REQUIRE(worker->wait_for(v1::ServerMessage::kAssignment));
+  REQUIRE(fixture.job(job).state == JobState::assigned);
+
+  REQUIRE(worker->connect({resumed(job, 1, 0)}));
+  const auto ack = worker->wait_for(v1::ServerMessage::kResumeAck);
+  REQUIRE(ack);
+  CHECK(ack->resume_ack().jobs(0).action() == v1::RESUME_ACTION_CONTINUE);
+  CHECK(fixture.job(job).state == JobState::accepted);
+
+  REQUIRE(worker->status(lease(job, 1), v1::JOB_PHASE_RUNNING, 0));
+  CHECK(fixture.wait_for_state(job, JobState::running));
+  CHECK(fixture.control_plane().stats().invalid_transitions == 0);
+}
+
 TEST_CASE("a worker silent past the lease timeout has its jobs marked lost", "[devserver][lease]") {
   ServerFixture fixture(FixtureOptions{std::nullopt, std::chrono::milliseconds(1500)});
   auto worker = connected_worker(fixture.worker_options());
