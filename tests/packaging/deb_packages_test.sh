@@ -42,13 +42,16 @@ field() { dpkg-deb -f "$1" "$2"; }
 depends=$(field "$worker_deb" Depends)
 wanted_deps="adduser libc6 libstdc++6"
 # Once the worker links libsystemd (sd_notify), dpkg-shlibdeps must have turned that into a dependency.
-if readelf -d "$build/bin/hodei-worker" 2>/dev/null | grep -q 'NEEDED.*libsystemd\.so'; then
+dynamic_section=$(readelf -d "$build/bin/hodei-worker" 2>/dev/null || true)
+if grep -q 'NEEDED.*libsystemd\.so' <<<"$dynamic_section"; then
   wanted_deps="$wanted_deps libsystemd0"
 fi
 for dep in $wanted_deps; do
   case ", $depends," in *", $dep"[\ ,]*) ;; *) fail "worker Depends lacks $dep: $depends" ;; esac
 done
-field "$worker_deb" Description | head -1 | grep -q "worker" || fail "worker Description"
+# Captured first: under pipefail, `head` closing the pipe early can kill the producer with SIGPIPE (flaky failure).
+description=$(field "$worker_deb" Description)
+case "${description%%$'\n'*}" in *worker*) ;; *) fail "worker Description: $description" ;; esac
 [ "$(field "$dev_deb" Package)" = hodei-plugin-dev ] || fail "dev Package"
 [ "$(field "$dev_deb" Version)" = "$version-1" ] || fail "dev Version"
 [ "$(field "$dev_deb" Architecture)" = all ] || fail "dev Architecture: $(field "$dev_deb" Architecture)"
