@@ -1,0 +1,114 @@
+// `serve` with metrics.listen against the real devserver: /readyz follows registration and the job stream, the
+// job and log counters move as jobs run, scraped over HTTP with libcurl.
+#include "agent_fixture.hpp"
+#include "http_client.hpp"
+
+#include <arpa/inet.h>
+#include <catch2/catch.hpp>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+using namespace hodei::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct MetricsWorker {
+  int port = free_tcp_port();
+  [[nodiscard]] std::string url(const std::string &path) const {
+    return "http://127.0.0.1:" + std::to_string(port) + path;
+  }
+  [[nodiscard]] WorkerSetup setup() const {
+    WorkerSetup setup;
+    setup.extra_config = "\"metrics\": {\"listen\": \"127.0.0.1:" + std::to_string(port) + "\"}";
+    return setup;
+  }
+  [[nodiscard]] long readyz() const { return http_request(url("/readyz")).status; }
+  [[nodiscard]] double value(const std::string &series) const {
+    const HttpResult r = http_request(url("/metrics"));
+    return r.status == 200 ? sample_value(r.body, series) : -2;
+  }
+};
+
+const std::string kShellSucceeded = R"(hodei_worker_jobs_finished_total{executor="shell",outcome="succeeded"})";
+const std::string kShellFailed = R"(hodei_worker_jobs_finished_total{executor="shell",outcome="failed"})";
+
+} // namespace
+
+TEST_CASE("serve with metrics.listen: readiness follows the server, job and log counters move as jobs run",
+          "[agent][metrics]") {
+  Cluster c;
+  c.start_server();
+  const MetricsWorker m;
+  c.start_worker(m.setup());
+  INFO(c.worker->err());
+
+  REQUIRE(eventually([&] { return m.readyz() == 200; }, 30s));
+  CHECK(http_request(m.url("/healthz")).status == 200);
+  CHECK(m.value("hodei_worker_connected") == 1);
+  CHECK(m.value("hodei_worker_free_slots") == 1);
+  CHECK(m.value(kShellSucceeded) == 0); // declared at start, before any job
+  const double sent_before = m.value("hodei_worker_log_bytes_sent_total");
+
+  // 200 000 bytes of stdout, so the log counters move by at least that much.
+  const auto ok = c.submit(c.job_file(
+      "ok.json",
+      R"({"name": "ok", "executor": "shell", "steps": [{"name": "big", "run": "head -c 200000 /dev/zero"}]})"));
+  REQUIRE(c.wait_terminal(ok, 60s) == "succeeded");
+  const auto bad = c.submit(c.job_file(
+      "bad.json", R"({"name": "bad", "executor": "shell", "steps": [{"name": "fails", "run": "echo oops; exit 3"}]})"));
+  REQUIRE(c.wait_terminal(bad, 60s) == "failed");
+
+  REQUIRE(eventually([&] { return m.value(kShellSucceeded) == 1 && m.value(kShellFailed) == 1; }, 30s));
+  CHECK(m.value(R"(hodei_worker_jobs_started_total{executor="shell"})") == 2);
+  CHECK(m.value(R"(hodei_worker_job_duration_seconds_count{executor="shell",outcome="succeeded"})") == 1);
+  CHECK(m.value(R"(hodei_worker_job_duration_seconds_count{executor="shell",outcome="failed"})") == 1);
+  // The server acknowledges every byte it stored before the result: acked catches up with sent.
+  REQUIRE(eventually(
+      [&] {
+        const double sent = m.value("hodei_worker_log_bytes_sent_total");
+        return sent >= sent_before + 200000 && m.value("hodei_worker_log_bytes_acked_total") == sent;
+      },
+      30s));
+  REQUIRE(eventually([&] { return m.value("hodei_worker_running_jobs") == 0; }, 30s));
+  CHECK(m.value("hodei_worker_spool_bytes") == 0);
+
+  // The server goes away: not ready (and says why), still alive; back: ready again, one reconnect counted.
+  c.kill_server();
+  REQUIRE(eventually([&] { return m.readyz() == 503; }, 30s));
+  const HttpResult not_ready = http_request(m.url("/readyz"));
+  CHECK((not_ready.body.find("not registered") != std::string::npos ||
+         not_ready.body.find("not connected") != std::string::npos));
+  CHECK(http_request(m.url("/healthz")).status == 200);
+  CHECK(m.value("hodei_worker_connected") == 0);
+  c.start_server();
+  REQUIRE(eventually([&] { return m.readyz() == 200; }, 30s));
+  CHECK(m.value("hodei_worker_reconnects_total") >= 1);
+}
+
+TEST_CASE("serve refuses to start when metrics.listen cannot be bound, naming the setting", "[agent][metrics]") {
+  Cluster c;
+  c.start_server();
+  // Hold a listening socket on the port the worker is told to use.
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(fd, reinterpret_cast<const sockaddr *>(&addr), sizeof addr) == 0);
+  REQUIRE(::listen(fd, 1) == 0);
+  socklen_t len = sizeof addr;
+  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr *>(&addr), &len) == 0);
+  const std::string taken = "127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+
+  WorkerSetup setup;
+  setup.wait_connected = false;
+  setup.extra_config = "\"metrics\": {\"listen\": \"" + taken + "\"}";
+  c.start_worker(setup);
+  const std::optional<int> code = c.worker->wait_exit(30s);
+  ::close(fd);
+  REQUIRE(code.has_value());
+  CHECK(*code == 3);
+  INFO(c.worker->err());
+  CHECK(c.worker->err().find("cannot serve: metrics.listen: cannot listen on " + taken) != std::string::npos);
+}
