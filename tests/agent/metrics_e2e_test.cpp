@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <catch2/catch.hpp>
+#include <fstream>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -111,4 +112,37 @@ TEST_CASE("serve refuses to start when metrics.listen cannot be bound, naming th
   CHECK(*code == 3);
   INFO(c.worker->err());
   CHECK(c.worker->err().find("cannot serve: metrics.listen: cannot listen on " + taken) != std::string::npos);
+}
+
+TEST_CASE("serve with metrics.listen: artifact transfers and cache hits and misses are counted", "[agent][metrics]") {
+  Cluster c;
+  const std::filesystem::path store = c.dir.path() / "store";
+  std::filesystem::create_directories(store);
+  const std::string input(10000, 'x');
+  { std::ofstream(store / "in.txt") << input; }
+  c.start_server();
+  const MetricsWorker m;
+  WorkerSetup setup = m.setup();
+  setup.extra_config += R"(, "plugins": {"config": {"dev.hodei.artifact.fs": {"root": ")" + store.string() + R"("}}})";
+  c.start_worker(setup);
+  INFO(c.worker->err());
+
+  // Both jobs read the same input, named by its digest: downloaded once, then a cache hit. Each uploads 2 500 bytes.
+  const std::string sha = run_process({"sh", "-c", "sha256sum < " + (store / "in.txt").string()}).out.substr(0, 64);
+  const std::string job = R"({"name": "art", "executor": "shell",
+    "steps": [{"name": "out", "run": "mkdir -p out && head -c 2500 in/in.txt > out/part.txt"}],
+    "artifacts": {"inputs": [{"uri": "file://)" +
+                          (store / "in.txt").string() + R"(", "sha256": ")" + sha + R"(", "path": "in/in.txt"}],
+                  "outputs": [{"path": "out/*.txt", "uri": "file://)" +
+                          (store / "out").string() + R"(/"}]}})";
+  REQUIRE(c.wait_terminal(c.submit(c.job_file("a.json", job)), 60s) == "succeeded");
+  REQUIRE(c.wait_terminal(c.submit(c.job_file("b.json", job)), 60s) == "succeeded");
+
+  REQUIRE(eventually([&] { return m.value("hodei_worker_artifact_uploaded_bytes_total") == 5000; }, 30s));
+  CHECK(m.value("hodei_worker_artifact_downloaded_bytes_total") == 10000);
+  CHECK(m.value("hodei_worker_artifact_cache_misses_total") == 1);
+  CHECK(m.value("hodei_worker_artifact_cache_hits_total") == 1);
+  CHECK(m.value("hodei_worker_artifact_cache_entries") >= 1);
+  CHECK(m.value("hodei_worker_artifact_cache_size_bytes") >= 10000);
+  CHECK(m.value("hodei_worker_artifact_cache_evictions_total") == 0);
 }
