@@ -3,10 +3,12 @@
 #include "artifacts/artifact_cache.hpp"
 #include "artifacts/artifact_manager.hpp"
 #include "hodei/abi.h"
+#include "metrics/listen_address.hpp"
 #include "plugin-host/plugin_registry.hpp"
 #include "version.hpp"
 
 #include <spdlog/spdlog.h>
+#include <stdexcept>
 #include <string>
 
 namespace hodei::cli {
@@ -21,6 +23,16 @@ ServeMetrics start_serve_metrics(const std::string &listen, const plugins::Plugi
   out.endpoint = std::make_unique<metrics::MetricsEndpoint>(listen, *out.metrics);
   spdlog::info("metrics on http://{}/metrics (health: /healthz, readiness: /readyz)", listen);
   return out;
+}
+
+std::string metrics_listen_problem(const std::string &listen) {
+  if (listen.empty()) return "";
+  try {
+    (void)metrics::parse_listen_address(listen, "$.metrics.listen");
+    return "";
+  } catch (const std::invalid_argument &e) {
+    return e.what();
+  }
 }
 
 std::function<void()> publishing_artifact_totals(std::function<void()> next, metrics::WorkerMetrics *metrics,

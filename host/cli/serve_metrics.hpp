@@ -29,6 +29,10 @@ struct ServeMetrics {
 // std::runtime_error when it cannot listen; both messages start with "metrics.listen".
 ServeMetrics start_serve_metrics(const std::string &listen, const plugins::PluginRegistry &registry);
 
+// "" when `listen` is empty or well-formed; otherwise the problem, as `config check` prints it ("$.metrics.listen:
+// ...").
+std::string metrics_listen_problem(const std::string &listen);
+
 // A housekeeping tick: `next` (may be empty), then the artifact totals published to `metrics` (may be nullptr).
 std::function<void()> publishing_artifact_totals(std::function<void()> next, metrics::WorkerMetrics *metrics,
                                                  const artifacts::ArtifactCache &cache,

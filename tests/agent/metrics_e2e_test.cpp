@@ -114,6 +114,24 @@ TEST_CASE("serve refuses to start when metrics.listen cannot be bound, naming th
   CHECK(c.worker->err().find("cannot serve: metrics.listen: cannot listen on " + taken) != std::string::npos);
 }
 
+TEST_CASE("a malformed metrics.listen: config check names it and serve stops with exit code 2", "[agent][metrics]") {
+  Cluster c;
+  const auto config = c.job_file("bad-metrics.json", R"({"metrics": {"listen": "localhost"}})");
+  const ProcessResult check = run_process({kWorkerBin, "config", "check", config.string()});
+  CHECK(check.exit_code == 2);
+  CHECK(check.err.find("$.metrics.listen: expected host:port") != std::string::npos);
+
+  WorkerSetup setup;
+  setup.wait_connected = false;
+  setup.extra_config = R"("metrics": {"listen": "localhost"})";
+  c.start_worker(setup);
+  const std::optional<int> code = c.worker->wait_exit(30s);
+  REQUIRE(code.has_value());
+  CHECK(*code == 2);
+  INFO(c.worker->err());
+  CHECK(c.worker->err().find("cannot serve: metrics.listen: expected host:port") != std::string::npos);
+}
+
 TEST_CASE("serve with metrics.listen: artifact transfers and cache hits and misses are counted", "[agent][metrics]") {
   Cluster c;
   const std::filesystem::path store = c.dir.path() / "store";
