@@ -164,3 +164,30 @@ TEST_CASE("serve with metrics.listen: artifact transfers and cache hits and miss
   CHECK(m.value("hodei_worker_artifact_cache_size_bytes") >= 10000);
   CHECK(m.value("hodei_worker_artifact_cache_evictions_total") == 0);
 }
+
+TEST_CASE("serve with metrics.listen: output written while the server is away shows in the spool metrics",
+          "[agent][metrics]") {
+  Cluster c;
+  c.start_server();
+  const MetricsWorker m;
+  WorkerSetup setup = m.setup();
+  setup.extra_config += R"(, "logs": {"memory_buffer_bytes": 65536})"; // 32 KiB for stdout, the rest spools
+  c.start_worker(setup);
+  INFO(c.worker->err());
+
+  // The job writes 1 MB only once the test says so, after the server is gone: nothing of it can be acknowledged.
+  const std::filesystem::path go = c.dir.path() / "go";
+  const auto id = c.submit(c.job_file("spool.json", R"({"name": "spool", "executor": "shell", "steps": [{"name": "w",
+    "run": "while [ ! -f )" + go.string() + R"( ]; do sleep 0.05; done; head -c 1000000 /dev/zero"}]})"));
+  REQUIRE(c.wait_state(id, "running", 30s));
+  c.kill_server();
+  { std::ofstream(go) << "go"; }
+  REQUIRE(eventually([&] { return m.value("hodei_worker_log_bytes_spooled_total") >= 900000; }, 30s));
+  CHECK(m.value("hodei_worker_spool_bytes") > 0);
+  CHECK(m.value("hodei_worker_running_jobs") <= 1);
+
+  c.start_server();
+  REQUIRE(c.wait_terminal(id, 60s) == "succeeded");
+  REQUIRE(eventually([&] { return m.value("hodei_worker_spool_bytes") == 0; }, 30s));
+  CHECK(m.value("hodei_worker_log_bytes_acked_total") >= 1000000);
+}
