@@ -23,7 +23,7 @@ namespace {
 
 constexpr std::chrono::seconds kIoTimeout{10}; // a client that stalls longer loses its connection
 constexpr uint32_t kHeaderLimit = 8 * 1024;    // GET and HEAD need no more; anything larger is not a scraper
-constexpr uint64_t kBodyLimit = 4 * 1024;
+constexpr uint64_t kBodyLimit = uint64_t{4} * 1024;
 
 // One connection: read one request, write one response, close.
 class Connection : public std::enable_shared_from_this<Connection> {

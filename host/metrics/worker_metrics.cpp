@@ -18,7 +18,9 @@ using prometheus::Gauge;
 using prometheus::Histogram;
 
 // Jobs last from seconds (a shell step) to hours (a build): buckets from 0.5 s to 3 h.
-const Histogram::BucketBoundaries kDurationBuckets{0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 10800};
+Histogram::BucketBoundaries duration_buckets() {
+  return {0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 10800};
+}
 
 // runner::JobOutcome's names (docs/operations.md).
 constexpr const char *kOutcomes[] = {"succeeded", "failed", "cancelled", "timed_out", "error"};
@@ -148,7 +150,7 @@ void WorkerMetrics::declare_executors(const std::vector<std::string> &executors)
     for (const char *outcome : kOutcomes) {
       const prometheus::Labels labels{{"executor", label}, {"outcome", outcome}};
       impl_->jobs_finished.Add(labels);
-      impl_->job_duration.Add(labels, kDurationBuckets);
+      impl_->job_duration.Add(labels, duration_buckets());
     }
   }
 }
@@ -161,7 +163,7 @@ void WorkerMetrics::job_finished(std::string_view executor, std::string_view out
                                  std::chrono::duration<double> duration) {
   const prometheus::Labels labels{{"executor", executor_label(executor)}, {"outcome", std::string(outcome)}};
   impl_->jobs_finished.Add(labels).Increment();
-  impl_->job_duration.Add(labels, kDurationBuckets).Observe(std::max(0.0, duration.count()));
+  impl_->job_duration.Add(labels, duration_buckets()).Observe(std::max(0.0, duration.count()));
 }
 
 void WorkerMetrics::log_bytes_sent(uint64_t bytes) { impl_->log_sent.Increment(static_cast<double>(bytes)); }

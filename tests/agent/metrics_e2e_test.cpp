@@ -32,8 +32,8 @@ struct MetricsWorker {
   }
 };
 
-const std::string kShellSucceeded = R"(hodei_worker_jobs_finished_total{executor="shell",outcome="succeeded"})";
-const std::string kShellFailed = R"(hodei_worker_jobs_finished_total{executor="shell",outcome="failed"})";
+constexpr const char *kShellSucceeded = R"(hodei_worker_jobs_finished_total{executor="shell",outcome="succeeded"})";
+constexpr const char *kShellFailed = R"(hodei_worker_jobs_finished_total{executor="shell",outcome="failed"})";
 
 } // namespace
 

@@ -131,7 +131,7 @@ TEST_CASE("an oversized request is refused and a stalled client does not block o
   CHECK(http_request(url(endpoint, "/healthz")).status == 200);
 
   const RawClient huge(endpoint.port());
-  huge.send_all("GET /metrics HTTP/1.1\r\nHost: x\r\nX-Filler: " + std::string(64 * 1024, 'a') + "\r\n\r\n");
+  huge.send_all("GET /metrics HTTP/1.1\r\nHost: x\r\nX-Filler: " + std::string(size_t{64} * 1024, 'a') + "\r\n\r\n");
   const std::string answer = huge.read_all();
   CHECK(answer.rfind("HTTP/1.1 400", 0) == 0);
 
