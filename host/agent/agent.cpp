@@ -4,6 +4,7 @@
 #include "held_job.hpp"
 #include "hodei/worker/v1/executor.grpc.pb.h"
 #include "hodei/worker/v1/management.grpc.pb.h"
+#include "metrics/worker_metrics.hpp"
 #include "plugin-host/plugin_registry.hpp"
 #include "proto_mapping.hpp"
 #include "protocol/job_spec_mapping.hpp"
@@ -107,6 +108,9 @@ struct Agent::Impl {
       for (size_t i = 0; i < kStreamCount; ++i) finished.log_lengths[i] = job_->streams[i].journal->end_offset();
       spdlog::info("job {}: {}{}{}", job_->job_id, runner::to_string(report.outcome),
                    report.message.empty() ? "" : ": ", report.message);
+      if (metrics::WorkerMetrics *m = agent_.options_.metrics) {
+        m->job_finished(job_->spec.executor, runner::to_string(report.outcome), Clock::now() - job_->accepted_at);
+      }
       {
         const std::lock_guard lock(agent_.mutex_);
         job_->finished = std::move(finished);
@@ -330,6 +334,7 @@ struct Agent::Impl {
     }
     if (opened) {
       apply_resume_ack(first.resume_ack());
+      note_stream_opened();
       backoff_.reset();
       std::thread reader([this, &stream] { reader_loop(stream); });
       writer_loop(stream);
@@ -339,6 +344,7 @@ struct Agent::Impl {
     {
       const std::lock_guard lock(mutex_);
       stream_ = nullptr;
+      stream_open_ = false;
     }
     const grpc::Status status = stream.rw->Finish();
     const std::lock_guard lock(mutex_);
@@ -408,8 +414,11 @@ struct Agent::Impl {
       spdlog::error("job {}: the server acknowledges {} bytes but the worker has only {}", job.job_id, offset, end);
       offset = end;
     }
+    const uint64_t committed_before = s.journal->committed_offset();
     s.journal->commit(offset);
     const uint64_t committed = s.journal->committed_offset();
+    if (options_.metrics && committed > committed_before)
+      options_.metrics->log_bytes_acked(committed - committed_before);
     if (offset < committed) {
       spdlog::error("job {}: the server lost acknowledged log bytes ({} < {}); they cannot be resent", job.job_id,
                     offset, committed);
@@ -492,6 +501,7 @@ struct Agent::Impl {
       }
       data.resize(got);
       s.send_cursor += got;
+      if (options_.metrics) options_.metrics->log_bytes_sent(got);
       round_robin_ = pos + 1;
       return true;
     }
@@ -690,6 +700,7 @@ struct Agent::Impl {
     accept->mutable_accept()->set_accepted_unix_ms(job->accepted_unix_ms);
     outbox_.push_back(std::move(accept));
     jobs_[key] = job;
+    if (options_.metrics) options_.metrics->job_started(job->spec.executor);
     spdlog::info("job {}: accepted (epoch {}): '{}' on executor {}", job->job_id, job->epoch, job->spec.name,
                  job->spec.executor);
     job->thread = std::thread([this, job] { job_main(job); });
@@ -749,6 +760,7 @@ struct Agent::Impl {
   void housekeeping_loop() {
     for (;;) {
       std::vector<std::thread> finished_threads;
+      std::optional<metrics::AgentState> metrics_state;
       {
         std::unique_lock lock(mutex_);
         cv_.wait_for(lock, kTick, [&] { return housekeeping_stop_; });
@@ -756,8 +768,10 @@ struct Agent::Impl {
         check_jobs_locked();
         check_drain_locked();
         finished_threads.swap(retired_threads_);
+        if (options_.metrics) metrics_state = metrics_state_locked();
       }
       for (std::thread &t : finished_threads) t.join();
+      if (metrics_state) options_.metrics->publish(*metrics_state);
       // Proof of life for a service manager's watchdog: only a housekeeping loop that still turns calls it.
       if (options_.on_housekeeping_tick) options_.on_housekeeping_tick();
     }
@@ -915,6 +929,28 @@ struct Agent::Impl {
     wake_writer();
   }
 
+  // What /readyz and the state gauges show: the job table, the session and the spool as they are now.
+  [[nodiscard]] metrics::AgentState metrics_state_locked() const {
+    metrics::AgentState state;
+    for (const auto &[key, job] : jobs_) state.running_jobs += (!job->finished && !job->thread_done) ? 1 : 0;
+    state.free_slots = free_slots_locked();
+    state.spool_bytes = budget_.used();
+    state.spooled_bytes_total = budget_.reserved_total();
+    state.registered = session_ != nullptr;
+    state.connected = stream_open_;
+    state.draining = draining_;
+    return state;
+  }
+
+  // The job stream is open (its ResumeAck applied); every opening after the first is a reconnect.
+  void note_stream_opened() {
+    {
+      const std::lock_guard lock(mutex_);
+      stream_open_ = true;
+    }
+    if (options_.metrics && streams_opened_++ > 0) options_.metrics->reconnected();
+  }
+
   [[nodiscard]] uint32_t free_slots_locked() const {
     if (draining_) return 0;
     const auto cap = options_.config.worker.max_concurrent_jobs;
@@ -946,6 +982,8 @@ struct Agent::Impl {
   std::unique_ptr<Session> session_;
   std::string worker_id_;
   StreamHandle *stream_ = nullptr;
+  bool stream_open_ = false;    // stream_ got its ResumeAck (metrics, /readyz)
+  uint64_t streams_opened_ = 0; // session thread only
   uint64_t assignments_received_ = 0;
   std::optional<std::pair<uint32_t, uint64_t>> credits_sent_;
   size_t round_robin_ = 0;

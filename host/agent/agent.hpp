@@ -45,6 +45,9 @@ class PluginRegistry;
 namespace hodei::artifacts {
 class ArtifactManager;
 }
+namespace hodei::metrics {
+class WorkerMetrics;
+}
 
 namespace hodei::agent {
 
@@ -56,6 +59,9 @@ struct AgentOptions {
   std::string worker_version;
   std::chrono::milliseconds flush_timeout{std::chrono::seconds(60)}; // step 3 of the shutdown order
   artifacts::ArtifactManager *artifacts = nullptr; // fetches inputs / uploads outputs; outlives the Agent
+  // Jobs, log bytes and reconnects are reported to it; the job table, session and spool are published to it every
+  // housekeeping tick. nullptr: no metrics. Outlives the Agent.
+  metrics::WorkerMetrics *metrics = nullptr;
   // Called from the housekeeping thread about every 100 ms (e.g. the systemd watchdog ping); must not block.
   std::function<void()> on_housekeeping_tick;
 };

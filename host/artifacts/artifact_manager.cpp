@@ -102,11 +102,16 @@ std::string ArtifactManager::download_to(const std::string &uri, const fs::path 
         hash.update(bytes);
         write_all(out.fd, bytes, file);
         meter.add(bytes.size());
+        downloaded_bytes_.fetch_add(bytes.size(), std::memory_order_relaxed);
       },
       cancelled ? cancelled : [] { return false; });
   if (::fsync(out.fd) != 0) throw std::system_error(errno, std::generic_category(), "fsync " + file.string());
   meter.finish();
   return hash.hex_digest();
+}
+
+TransferTotals ArtifactManager::transfer_totals() const noexcept {
+  return {downloaded_bytes_.load(std::memory_order_relaxed), uploaded_bytes_.load(std::memory_order_relaxed)};
 }
 
 void ArtifactManager::place(const fs::path &cached, const fs::path &dest) const {
@@ -218,6 +223,7 @@ ArtifactRecord ArtifactManager::upload_file(const fs::path &file, const std::str
           if (n < 0) throw std::system_error(errno, std::generic_category(), "reading " + file.string());
           hash.update(std::span<const uint8_t>(buf.data(), static_cast<size_t>(n)));
           meter.add(static_cast<uint64_t>(n));
+          uploaded_bytes_.fetch_add(static_cast<uint64_t>(n), std::memory_order_relaxed);
           return static_cast<size_t>(n);
         }
       },

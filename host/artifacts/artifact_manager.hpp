@@ -6,6 +6,7 @@
 #include "artifact_cache.hpp"
 #include "job/job_spec.hpp"
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -33,6 +34,12 @@ struct ArtifactRecord {
   uint64_t size = 0;
   std::string sha256;
   bool cache_hit = false;
+};
+
+// Bytes moved through the backends since the manager was created (metrics).
+struct TransferTotals {
+  uint64_t downloaded_bytes = 0;
+  uint64_t uploaded_bytes = 0;
 };
 
 class ArtifactError : public std::runtime_error {
@@ -63,6 +70,8 @@ public:
   ArtifactRecord upload_file(const std::filesystem::path &file, const std::string &uri, const ProgressFn &progress,
                              const CancelFn &cancelled);
 
+  [[nodiscard]] TransferTotals transfer_totals() const noexcept;
+
 private:
   ArtifactRecord fetch_one(const job::ArtifactInput &input, const std::filesystem::path &workspace,
                            const ProgressFn &progress, const CancelFn &cancelled);
@@ -73,6 +82,8 @@ private:
   plugins::PluginRegistry &registry_;
   ArtifactCache &cache_;
   ManagerOptions options_;
+  std::atomic<uint64_t> downloaded_bytes_{0};
+  std::atomic<uint64_t> uploaded_bytes_{0};
 };
 
 } // namespace hodei::artifacts

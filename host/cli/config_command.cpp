@@ -2,6 +2,7 @@
 
 #include "config/worker_config.hpp"
 #include "exit_codes.hpp"
+#include "serve_metrics.hpp"
 
 #include <fmt/format.h>
 #include <memory>
@@ -17,7 +18,8 @@ void add_config_command(CLI::App &app, int &exit_code) {
   check->callback([file, &exit_code] {
     try {
       const config::WorkerConfig cfg = config::load_worker_config(*file);
-      const std::vector<std::string> problems = config::check_worker_config_for_serve(cfg);
+      std::vector<std::string> problems = config::check_worker_config_for_serve(cfg);
+      if (std::string p = metrics_listen_problem(cfg.metrics.listen); !p.empty()) problems.push_back(std::move(p));
       for (const std::string &p : problems) fmt::print(stderr, "{}: {}\n", *file, p);
       if (problems.empty()) fmt::print("{}: ok\n", *file);
       exit_code = problems.empty() ? exit_success : exit_usage;

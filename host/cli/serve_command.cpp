@@ -6,6 +6,7 @@
 #include "exit_codes.hpp"
 #include "logging.hpp"
 #include "plugin-host/plugin_registry.hpp"
+#include "serve_metrics.hpp"
 #include "signal_watcher.hpp"
 #include "systemd_notify.hpp"
 #include "version.hpp"
@@ -87,9 +88,6 @@ int serve_command(const GlobalOptions &global, const ServeCommandOptions &option
     print_error(std::string("cannot serve: ") + e.what());
     return exit_usage;
   }
-  if (!config.metrics.listen.empty()) {
-    spdlog::warn("metrics.listen is set to {}, but this version serves no metrics endpoint yet", config.metrics.listen);
-  }
   if (config.server.plaintext && !agent_options.token.empty()) {
     spdlog::warn("server.plaintext: the bearer token and job secrets travel unencrypted");
   }
@@ -108,6 +106,17 @@ int serve_command(const GlobalOptions &global, const ServeCommandOptions &option
     return exit_infrastructure;
   }
 
+  ServeMetrics served_metrics; // before the agent: destroyed after it
+  try {
+    served_metrics = start_serve_metrics(config.metrics.listen, *registry);
+  } catch (const std::invalid_argument &e) {
+    print_error(std::string("cannot serve: ") + e.what());
+    return exit_usage;
+  } catch (const std::exception &e) {
+    print_error(std::string("cannot serve: ") + e.what());
+    return exit_infrastructure;
+  }
+
   std::unique_ptr<artifacts::ArtifactCache> cache;
   std::unique_ptr<artifacts::ArtifactManager> artifact_manager;
   std::unique_ptr<agent::Agent> worker;
@@ -116,7 +125,9 @@ int serve_command(const GlobalOptions &global, const ServeCommandOptions &option
     effective.config = config;
     std::tie(cache, artifact_manager) = make_artifact_manager(effective, *registry);
     agent_options.artifacts = artifact_manager.get();
-    agent_options.on_housekeeping_tick = watchdog_pinger();
+    agent_options.metrics = served_metrics.metrics.get();
+    agent_options.on_housekeeping_tick =
+        publishing_artifact_totals(watchdog_pinger(), served_metrics.metrics.get(), *cache, *artifact_manager);
     worker = std::make_unique<agent::Agent>(agent_options, *registry);
   } catch (const std::exception &e) {
     print_error(std::string("cannot serve: ") + e.what());

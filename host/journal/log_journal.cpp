@@ -51,6 +51,11 @@ uint64_t SpoolBudget::waits() const {
   return waits_;
 }
 
+uint64_t SpoolBudget::reserved_total() const {
+  const std::lock_guard lock(mutex_);
+  return reserved_total_;
+}
+
 void SpoolBudget::reserve(uint64_t bytes, const std::function<bool()> &released) {
   std::unique_lock lock(mutex_);
   // A reservation larger than the whole quota can only proceed on an empty spool, or it would wait forever.
@@ -60,6 +65,7 @@ void SpoolBudget::reserve(uint64_t bytes, const std::function<bool()> &released)
     cv_.wait(lock, fits);
   }
   used_ += bytes;
+  reserved_total_ += bytes;
 }
 
 void SpoolBudget::release(uint64_t bytes) {

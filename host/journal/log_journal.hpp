@@ -31,6 +31,8 @@ public:
   void wake_all();
   // Observer of blocking: how many times reserve() had to wait (metrics, tests).
   [[nodiscard]] uint64_t waits() const;
+  // Every byte ever reserved, i.e. written to a spool file (metrics).
+  [[nodiscard]] uint64_t reserved_total() const;
 
 private:
   mutable std::mutex mutex_;
@@ -38,6 +40,7 @@ private:
   uint64_t quota_;
   uint64_t used_ = 0;
   uint64_t waits_ = 0;
+  uint64_t reserved_total_ = 0;
 };
 
 // One stream of one job. Thread-safe: append from the job's output thread, read/commit from the sender.

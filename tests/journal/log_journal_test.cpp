@@ -52,7 +52,9 @@ TEST_CASE("journal commit frees memory and spool, and the spool quota is returne
   const hodei::test::TempDir spool("hodei-journal-test");
   StreamJournal j(spool.path(), 4096, budget, nullptr);
   j.append(pattern(0, 100000));
-  REQUIRE(budget.used() > 0);
+  const uint64_t spooled = budget.used();
+  REQUIRE(spooled > 0);
+  CHECK(budget.reserved_total() == spooled);
   j.commit(50000);
   CHECK(j.committed_offset() == 50000);
   CHECK(read_rest(j, 50000) == pattern(50000, 50000));
@@ -61,7 +63,8 @@ TEST_CASE("journal commit frees memory and spool, and the spool quota is returne
   CHECK(j.memory_bytes() == 0);
   CHECK(j.spooled_bytes() == 0);
   CHECK(budget.used() == 0);
-  j.commit(10); // an old ack is ignored
+  CHECK(budget.reserved_total() == spooled); // cumulative (metrics): freeing never lowers it
+  j.commit(10);                              // an old ack is ignored
   CHECK(j.committed_offset() == 100000);
   // After the spool drained the stream goes on at the right offsets.
   j.append(pattern(100000, 9000));
