@@ -191,7 +191,10 @@ void ControlPlane::on_reject(StreamId stream, const RejectIn &reject) {
            "RejectJob after AcceptJob: report the job's end with JobFinished instead", "reject");
     return;
   }
-  job.rejected_by.push_back(worker->record.id);
+  // A full or draining worker may take the job later; only a lasting reason (no such executor, a spec it cannot run)
+  // keeps the job away from this worker for good. Credits bound the retries: a worker that rejects for capacity
+  // gets the job again only after it granted a new credit.
+  if (reject.code != "no_capacity" && reject.code != "draining") job.rejected_by.push_back(worker->record.id);
   requeue(job, "rejected by " + worker->record.id + " (" + reject.code + "): " + reject.reason);
   spdlog::info("devserver: job {} rejected by {} ({}): {}", job.id, worker->record.id, reject.code, reject.reason);
   schedule();

@@ -682,7 +682,7 @@ struct Agent::Impl {
                  "' is not loaded on this worker (loaded: " + (loaded.empty() ? "none" : loaded) + ")");
       return;
     }
-    if (jobs_.size() >= options_.config.worker.max_concurrent_jobs) {
+    if (running_jobs_locked() >= options_.config.worker.max_concurrent_jobs) {
       reject(v1::REJECT_CODE_NO_CAPACITY,
              fmt::format("all {} slots are taken", options_.config.worker.max_concurrent_jobs));
       return;
@@ -811,8 +811,7 @@ struct Agent::Impl {
   void check_drain_locked() {
     if (!draining_ || done_) return;
     const Clock::time_point now = Clock::now();
-    size_t running = 0;
-    for (const auto &[key, job] : jobs_) running += (!job->finished && !job->thread_done) ? 1 : 0;
+    const size_t running = running_jobs_locked();
     if (running > 0 && !drain_cancelled_ && drain_deadline_ && now >= *drain_deadline_) {
       drain_cancelled_ = true;
       spdlog::warn("drain timeout ({} s) expired: cancelling {} running job(s)",
@@ -932,7 +931,7 @@ struct Agent::Impl {
   // What /readyz and the state gauges show: the job table, the session and the spool as they are now.
   [[nodiscard]] metrics::AgentState metrics_state_locked() const {
     metrics::AgentState state;
-    for (const auto &[key, job] : jobs_) state.running_jobs += (!job->finished && !job->thread_done) ? 1 : 0;
+    state.running_jobs = running_jobs_locked();
     state.free_slots = free_slots_locked();
     state.spool_bytes = budget_.used();
     state.spooled_bytes_total = budget_.reserved_total();
@@ -951,10 +950,21 @@ struct Agent::Impl {
     if (options_.metrics && streams_opened_++ > 0) options_.metrics->reconnected();
   }
 
+  // A slot is taken from the assignment until the job's process is over (its result may still be on its way to the
+  // server: waiting for the ResultAck, which needs the server's durable write, would idle the slot for that long).
+  // An abandoned job whose thread still runs keeps its slot until it stopped.
   [[nodiscard]] uint32_t free_slots_locked() const {
     if (draining_) return 0;
     const auto cap = options_.config.worker.max_concurrent_jobs;
-    return jobs_.size() >= cap ? 0 : static_cast<uint32_t>(cap - jobs_.size());
+    const size_t taken = running_jobs_locked();
+    return taken >= cap ? 0 : static_cast<uint32_t>(cap - taken);
+  }
+
+  // Jobs whose process may still run: no result yet and the job thread not over.
+  [[nodiscard]] size_t running_jobs_locked() const {
+    size_t running = 0;
+    for (const auto &[key, job] : jobs_) running += (!job->finished && !job->thread_done) ? 1 : 0;
+    return running;
   }
 
   void wake_writer() {

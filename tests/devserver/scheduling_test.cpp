@@ -125,6 +125,25 @@ TEST_CASE("a rejected job is queued again and offered to another worker", "[devs
   }
 }
 
+TEST_CASE("a job rejected for capacity is offered to the same worker again once it grants a credit",
+          "[devserver][reject]") {
+  // A worker that is full or draining for a moment must not be excluded for good: with one worker the job would
+  // stay queued forever.
+  ServerFixture fixture;
+  auto worker = connected_worker(fixture.worker_options());
+  const std::string job_id = fixture.submit(job_json());
+  REQUIRE(worker->send_credits(1));
+  REQUIRE(worker->wait_for(v1::ServerMessage::kAssignment));
+  REQUIRE(worker->reject(lease(job_id, 1), "all 1 slots are taken", v1::REJECT_CODE_NO_CAPACITY));
+  REQUIRE(fixture.wait_for_state(job_id, JobState::queued));
+  CHECK(fixture.job(job_id).rejected_by.empty());
+
+  REQUIRE(worker->send_credits(1));
+  const auto again = worker->wait_for(v1::ServerMessage::kAssignment);
+  REQUIRE(again);
+  CHECK(again->assignment().lease().lease_epoch() == 2);
+}
+
 TEST_CASE("cancel: a queued job at once, a running job through its worker", "[devserver][cancel]") {
   ServerFixture fixture;
   const std::string queued = fixture.submit(job_json("queued"));

@@ -150,10 +150,10 @@ bool WorkerClient::accept(const v1::JobLease &job) {
   return send(message);
 }
 
-bool WorkerClient::reject(const v1::JobLease &job, const std::string &reason) {
+bool WorkerClient::reject(const v1::JobLease &job, const std::string &reason, v1::RejectCode code) {
   v1::WorkerMessage message;
   *message.mutable_reject()->mutable_lease() = job;
-  message.mutable_reject()->set_code(v1::REJECT_CODE_EXECUTOR_UNAVAILABLE);
+  message.mutable_reject()->set_code(code);
   message.mutable_reject()->set_reason(reason);
   return send(message);
 }

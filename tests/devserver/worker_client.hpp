@@ -68,7 +68,8 @@ public:
   bool send_credits(uint32_t free_slots); // assignments_received = what this client got
   bool send_credits(uint32_t free_slots, uint64_t received);
   bool accept(const v1::JobLease &lease);
-  bool reject(const v1::JobLease &lease, const std::string &reason);
+  bool reject(const v1::JobLease &lease, const std::string &reason,
+              v1::RejectCode code = v1::REJECT_CODE_EXECUTOR_UNAVAILABLE);
   bool status(const v1::JobLease &lease, v1::JobPhase phase, std::optional<uint32_t> step = std::nullopt);
   bool log(const v1::JobLease &lease, v1::LogStream stream, uint64_t offset, const std::string &data);
   bool finish(const v1::JobLease &lease, v1::JobOutcome outcome, std::map<v1::LogStream, uint64_t> log_lengths,
