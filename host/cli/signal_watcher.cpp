@@ -14,6 +14,7 @@ namespace {
 volatile sig_atomic_t g_write_fd = -1;
 struct sigaction g_old_int {};
 struct sigaction g_old_term {};
+struct sigaction g_old_hup {};
 
 void on_stop_signal(int signo) {
   const int saved = errno;
@@ -25,7 +26,8 @@ void on_stop_signal(int signo) {
 constexpr unsigned char quit_byte = 0;
 } // namespace
 
-SignalWatcher::SignalWatcher(std::function<void(int, int)> on_signal) : on_signal_(std::move(on_signal)) {
+SignalWatcher::SignalWatcher(std::function<void(int, int)> on_signal, std::function<void()> on_hangup)
+    : on_signal_(std::move(on_signal)), on_hangup_(std::move(on_hangup)) {
   if (::pipe2(pipe_, O_CLOEXEC) != 0) throw std::system_error(errno, std::generic_category(), "pipe2");
   g_write_fd = pipe_[1];
   struct sigaction sa {};
@@ -34,12 +36,14 @@ SignalWatcher::SignalWatcher(std::function<void(int, int)> on_signal) : on_signa
   sa.sa_flags = SA_RESTART;
   ::sigaction(SIGINT, &sa, &g_old_int);
   ::sigaction(SIGTERM, &sa, &g_old_term);
+  if (on_hangup_) ::sigaction(SIGHUP, &sa, &g_old_hup);
   thread_ = std::thread([this] { loop(); });
 }
 
 SignalWatcher::~SignalWatcher() {
   ::sigaction(SIGINT, &g_old_int, nullptr);
   ::sigaction(SIGTERM, &g_old_term, nullptr);
+  if (on_hangup_) ::sigaction(SIGHUP, &g_old_hup, nullptr);
   (void)!::write(pipe_[1], &quit_byte, 1);
   thread_.join();
   g_write_fd = -1;
@@ -54,6 +58,10 @@ void SignalWatcher::loop() {
     const ssize_t n = ::read(pipe_[0], &byte, 1);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0 || byte == quit_byte) return;
+    if (byte == SIGHUP) {
+      if (on_hangup_) on_hangup_();
+      continue;
+    }
     on_signal_(byte, ++count);
   }
 }

@@ -1,6 +1,6 @@
-// Turns SIGINT/SIGTERM into a callback on an ordinary thread (self-pipe), so the handler itself does nothing but
-// write one byte. The signal mask is left alone on purpose: child processes inherit it across exec, and a job
-// whose SIGTERM is blocked could not be cancelled gracefully.
+// Turns SIGINT/SIGTERM (and SIGHUP when asked) into a callback on an ordinary thread (self-pipe), so the handler itself
+// does nothing but write one byte. The signal mask is left alone on purpose: child processes inherit it across exec,
+// and a job whose SIGTERM is blocked could not be cancelled gracefully.
 #pragma once
 
 #include <functional>
@@ -11,7 +11,8 @@ namespace hodei::cli {
 class SignalWatcher {
 public:
   // `on_signal(signo, count)` runs on the watcher thread; count is how many stop signals arrived so far.
-  explicit SignalWatcher(std::function<void(int signo, int count)> on_signal);
+  // `on_hangup` (optional) runs on the same thread for each SIGHUP; without it SIGHUP keeps its disposition.
+  explicit SignalWatcher(std::function<void(int signo, int count)> on_signal, std::function<void()> on_hangup = {});
   ~SignalWatcher(); // restores the previous handlers and joins the thread
   SignalWatcher(const SignalWatcher &) = delete;
   SignalWatcher &operator=(const SignalWatcher &) = delete;
@@ -19,6 +20,7 @@ public:
 private:
   void loop();
   std::function<void(int, int)> on_signal_;
+  std::function<void()> on_hangup_;
   int pipe_[2] = {-1, -1};
   std::thread thread_;
 };
