@@ -59,6 +59,8 @@ void AdminServer::loop() {
 void AdminServer::serve_one(int client_fd) const {
   try {
     set_io_timeout(client_fd, kIoTimeout);
+    // The request is read before the uid check so the client sees the refusal (not a broken pipe on its write).
+    const std::string request = read_line(client_fd, kMaxRequestBytes);
     const uid_t uid = peer_uid(client_fd);
     if (uid != ::geteuid() && uid != 0) {
       spdlog::warn("admin socket {}: refused a request from uid {} (only uid {} and root may use it)", path_.string(),
@@ -68,7 +70,6 @@ void AdminServer::serve_one(int client_fd) const {
           failure("permission denied: uid " + std::to_string(uid) + " may not use this worker's admin socket").dump());
       return;
     }
-    const std::string request = read_line(client_fd, kMaxRequestBytes);
     write_line(client_fd, answer(request).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   } catch (const std::exception &e) {
     spdlog::debug("admin socket {}: {}", path_.string(), e.what());
