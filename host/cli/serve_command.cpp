@@ -126,17 +126,16 @@ int serve_command(const GlobalOptions &global, const ServeCommandOptions &option
     print_error(std::string("cannot serve: admin socket: ") + e.what());
     return exit_infrastructure;
   }
-  SignalWatcher signals(
-      [&worker](int signo, int count) {
-        const std::string name = signo == SIGINT ? "SIGINT" : "SIGTERM";
-        if (count == 1) {
-          systemd::notify_stopping();
-          worker->request_drain("received " + name + "; again to cancel the running jobs");
-        } else {
-          worker->request_stop_now("received " + name + " twice");
-        }
-      },
-      [&reloader] { (void)reloader.reload("SIGHUP"); });
+  SignalWatcher signals([&worker](int signo, int count) {
+    const std::string name = signo == SIGINT ? "SIGINT" : "SIGTERM";
+    if (count == 1) {
+      systemd::notify_stopping();
+      worker->request_drain("received " + name + "; again to cancel the running jobs");
+    } else {
+      worker->request_stop_now("received " + name + " twice");
+    }
+  });
+  signals.on_hangup([&reloader] { (void)reloader.reload("SIGHUP"); });
   systemd::notify_ready(); // the agent reconnects forever: readiness must not wait for the server
   return worker->run();
 }

@@ -15,6 +15,7 @@ volatile sig_atomic_t g_write_fd = -1;
 struct sigaction g_old_int {};
 struct sigaction g_old_term {};
 struct sigaction g_old_hup {};
+bool g_hup_installed = false;
 
 void on_stop_signal(int signo) {
   const int saved = errno;
@@ -26,8 +27,7 @@ void on_stop_signal(int signo) {
 constexpr unsigned char quit_byte = 0;
 } // namespace
 
-SignalWatcher::SignalWatcher(std::function<void(int, int)> on_signal, std::function<void()> on_hangup)
-    : on_signal_(std::move(on_signal)), on_hangup_(std::move(on_hangup)) {
+SignalWatcher::SignalWatcher(std::function<void(int, int)> on_signal) : on_signal_(std::move(on_signal)) {
   if (::pipe2(pipe_, O_CLOEXEC) != 0) throw std::system_error(errno, std::generic_category(), "pipe2");
   g_write_fd = pipe_[1];
   struct sigaction sa {};
@@ -36,19 +36,33 @@ SignalWatcher::SignalWatcher(std::function<void(int, int)> on_signal, std::funct
   sa.sa_flags = SA_RESTART;
   ::sigaction(SIGINT, &sa, &g_old_int);
   ::sigaction(SIGTERM, &sa, &g_old_term);
-  if (on_hangup_) ::sigaction(SIGHUP, &sa, &g_old_hup);
   thread_ = std::thread([this] { loop(); });
 }
 
 SignalWatcher::~SignalWatcher() {
   ::sigaction(SIGINT, &g_old_int, nullptr);
   ::sigaction(SIGTERM, &g_old_term, nullptr);
-  if (on_hangup_) ::sigaction(SIGHUP, &g_old_hup, nullptr);
+  if (g_hup_installed) ::sigaction(SIGHUP, &g_old_hup, nullptr);
+  g_hup_installed = false;
   (void)!::write(pipe_[1], &quit_byte, 1);
   thread_.join();
   g_write_fd = -1;
   ::close(pipe_[0]);
   ::close(pipe_[1]);
+}
+
+void SignalWatcher::on_hangup(std::function<void()> callback) {
+  {
+    const std::lock_guard lock(hangup_mutex_);
+    on_hangup_ = std::move(callback);
+  }
+  if (g_hup_installed) return;
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal; // the same self-pipe: the loop tells SIGHUP apart
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  ::sigaction(SIGHUP, &sa, &g_old_hup);
+  g_hup_installed = true;
 }
 
 void SignalWatcher::loop() {
@@ -59,7 +73,12 @@ void SignalWatcher::loop() {
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0 || byte == quit_byte) return;
     if (byte == SIGHUP) {
-      if (on_hangup_) on_hangup_();
+      std::function<void()> callback;
+      {
+        const std::lock_guard lock(hangup_mutex_);
+        callback = on_hangup_;
+      }
+      if (callback) callback();
       continue;
     }
     on_signal_(byte, ++count);
