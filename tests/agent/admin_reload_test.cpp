@@ -1,6 +1,7 @@
 // Reload (SIGHUP) and the admin socket (`hodei-worker status`, `drain`, `reload`) of a real `hodei-worker serve`
 // against the real devserver.
 #include "agent_fixture.hpp"
+#include "fake_server.hpp"
 
 #include <catch2/catch.hpp>
 #include <csignal>
@@ -205,6 +206,30 @@ TEST_CASE("A plugin copied into the plugin folder runs jobs after SIGHUP", "[age
   CHECK(cluster.worker->err().find("its loaded code stays until a restart") != std::string::npos);
   const std::string again = cluster.submit(good_job);
   CHECK(cluster.wait_terminal(again, 30s) == "succeeded");
+}
+
+TEST_CASE("Against a server without live updates a reload registers again with the new labels and capacity",
+          "[agent][reload]") {
+  FakeServer fake; // accepts no optional feature, like an older server
+  Cluster cluster;
+  cluster.address = fake.address();
+  WorkerSetup setup;
+  setup.max_jobs_flag = false;
+  setup.worker_config = R"("labels": {"pool": "a"})";
+  cluster.start_worker(setup);
+  REQUIRE(fake.registrations().size() == 1);
+  CHECK(fake.registrations()[0].labels().at("pool") == "a");
+
+  setup.max_jobs = 3;
+  setup.worker_config = R"("labels": {"pool": "b"})";
+  cluster.write_worker_config(setup);
+  sighup_and_wait(cluster, 1);
+  REQUIRE(eventually([&] { return fake.registrations().size() >= 2; }, 20s));
+  const auto again = fake.registrations()[1];
+  CHECK(again.labels().at("pool") == "b");
+  CHECK(again.capacity() == 3);
+  CHECK(again.previous_worker_id() == "w-fake");                     // same identity: its jobs would resume
+  for (const auto &m : fake.received()) CHECK_FALSE(m.has_update()); // never sent what the server cannot read
 }
 
 TEST_CASE("A broken config on SIGHUP keeps the worker running with the old one and names the file", "[agent][reload]") {
