@@ -13,6 +13,7 @@
 #include "systemd_notify.hpp"
 #include "version.hpp"
 
+#include <cerrno>
 #include <csignal>
 #include <cstdlib>
 #include <fmt/format.h>
@@ -122,9 +123,14 @@ int serve_command(const GlobalOptions &global, const ServeCommandOptions &option
   try {
     admin_server = start_admin_server(admin_socket_path(config),
                                       {*worker, *registry, cache.get(), reloader, [] { systemd::notify_stopping(); }});
-  } catch (const std::exception &e) {
-    print_error(std::string("cannot serve: admin socket: ") + e.what());
-    return exit_infrastructure;
+  } catch (const admin::SocketError &e) {
+    if (e.code() == EADDRINUSE) { // another worker serves from this data folder: two must never share it
+      print_error(std::string("cannot serve: admin socket: ") + e.what());
+      return exit_infrastructure;
+    }
+    spdlog::error("admin socket disabled: {} (status, drain and reload through it are unavailable; SIGTERM and "
+                  "SIGHUP still work)",
+                  e.what());
   }
   SignalWatcher signals([&worker](int signo, int count) {
     const std::string name = signo == SIGINT ? "SIGINT" : "SIGTERM";

@@ -313,6 +313,20 @@ TEST_CASE("Drain through the admin socket lets the running job finish and the wo
   CHECK(gone.err.find(socket_of(cluster).string()) != std::string::npos);
 }
 
+TEST_CASE("A second worker on the same data folder finds the live admin socket and refuses to start",
+          "[agent][admin]") {
+  Cluster cluster;
+  cluster.start_server();
+  cluster.start_worker();
+  const ProcessResult second = run_process(
+      {kWorkerBin, "--plugin-dir", HODEI_PLUGIN_DIR, "serve", "--server", cluster.address, "--plaintext",
+       "--token-file", (cluster.dir.path() / "token").string(), "--data-dir", (cluster.dir.path() / "worker").string()},
+      30s);
+  CHECK(second.exit_code == 3);
+  CHECK(second.err.find("another process answers on " + socket_of(cluster).string()) != std::string::npos);
+  CHECK(status(cluster)["connection"] == "connected"); // the first one still serves on it
+}
+
 TEST_CASE("The admin socket is owner-only and refuses another uid", "[agent][admin]") {
   if (::geteuid() != 0) {
     WARN("skipped: needs root to run a client as another uid (nobody)");
