@@ -141,7 +141,7 @@ int serve_command(const GlobalOptions &global, const ServeCommandOptions &option
       worker->request_stop_now("received " + name + " twice");
     }
   });
-  signals.on_hangup([&reloader] { (void)reloader.reload("SIGHUP"); });
+  signals.on_hangup([&reloader] { reloader.reload_in_background("SIGHUP"); });
   systemd::notify_ready(); // the agent reconnects forever: readiness must not wait for the server
   return worker->run();
 }

@@ -45,7 +45,38 @@ nlohmann::json ReloadReport::to_json() const {
 ServeReloader::ServeReloader(GlobalOptions global, ServeCommandOptions options, config::WorkerConfig running,
                              plugins::PluginRegistry &registry, agent::Agent &agent)
     : global_(std::move(global)), options_(std::move(options)), registry_(registry), agent_(agent),
-      running_(std::move(running)) {}
+      running_(std::move(running)), thread_([this] { background_loop(); }) {}
+
+ServeReloader::~ServeReloader() {
+  {
+    const std::lock_guard lock(queue_mutex_);
+    stopping_ = true;
+  }
+  queue_cv_.notify_all();
+  thread_.join();
+}
+
+void ServeReloader::reload_in_background(const std::string &trigger) {
+  {
+    const std::lock_guard lock(queue_mutex_);
+    pending_ = trigger;
+  }
+  queue_cv_.notify_all();
+}
+
+void ServeReloader::background_loop() {
+  for (;;) {
+    std::string trigger;
+    {
+      std::unique_lock lock(queue_mutex_);
+      queue_cv_.wait(lock, [&] { return stopping_ || pending_.has_value(); });
+      if (stopping_) return;
+      trigger = std::move(*pending_);
+      pending_.reset();
+    }
+    (void)reload(trigger);
+  }
+}
 
 ReloadReport ServeReloader::reload(const std::string &trigger) {
   const std::lock_guard lock(mutex_);

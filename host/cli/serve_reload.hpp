@@ -7,10 +7,13 @@
 #include "global_options.hpp"
 #include "serve_command.hpp"
 
+#include <condition_variable>
 #include <filesystem>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace hodei::agent {
@@ -43,21 +46,34 @@ public:
   // `running`: the effective config serve started with. The registry and agent outlive the reloader.
   ServeReloader(GlobalOptions global, ServeCommandOptions options, config::WorkerConfig running,
                 plugins::PluginRegistry &registry, agent::Agent &agent);
+  ~ServeReloader(); // waits for a reload in progress
+  ServeReloader(const ServeReloader &) = delete;
+  ServeReloader &operator=(const ServeReloader &) = delete;
 
   // Thread-safe (one reload at a time). Never throws for a bad file: the running config stays and the error is
   // logged and reported.
   ReloadReport reload(const std::string &trigger);
+  // reload() on the reloader's own thread, so the caller (the signal thread: a SIGTERM must not wait behind a slow
+  // plugin init) returns at once. Requests arriving during a reload are folded into one more reload.
+  void reload_in_background(const std::string &trigger);
 
 private:
   void log_changes(const std::vector<config::ConfigChange> &changes) const;
   void rescan_plugins(const config::WorkerConfig &config, ReloadReport &report);
+  void background_loop();
 
   GlobalOptions global_;
   ServeCommandOptions options_;
   plugins::PluginRegistry &registry_;
   agent::Agent &agent_;
-  std::mutex mutex_;
+  std::mutex mutex_; // one reload at a time
   config::WorkerConfig running_;
+
+  std::mutex queue_mutex_;
+  std::condition_variable queue_cv_;
+  std::optional<std::string> pending_; // trigger of the next background reload
+  bool stopping_ = false;
+  std::thread thread_;
 };
 
 } // namespace hodei::cli
