@@ -145,7 +145,9 @@ int main(int argc, char **argv) {
   ClientFlags workers_flags;
   CLI::App &workers = *app.add_subcommand("workers", "list workers");
   workers_flags.add_to(workers);
-  workers.callback([&] { exit_code = cli::list_workers(workers_flags.options()); });
+  bool workers_json = false;
+  workers.add_flag("--json", workers_json, "the full records (labels, plugins, host facts) as JSON");
+  workers.callback([&] { exit_code = cli::list_workers(workers_flags.options(), workers_json); });
   ClientFlags stats_flags;
   CLI::App &stats = *app.add_subcommand("stats", "protocol error counters");
   stats_flags.add_to(stats);

@@ -139,10 +139,19 @@ int list_jobs(const rpc::ClientOptions &client) {
   return kExitOk;
 }
 
-int list_workers(const rpc::ClientOptions &client) {
+int list_workers(const rpc::ClientOptions &client, bool json) {
   v1::ListWorkersResponse response;
   const grpc::Status status = stub_for(client)->ListWorkers(context_for(client).get(), {}, &response);
   if (!status.ok()) return report(status, client);
+  if (json) {
+    std::string text;
+    google::protobuf::util::JsonPrintOptions options;
+    options.add_whitespace = true;
+    options.preserve_proto_field_names = true;
+    (void)google::protobuf::util::MessageToJsonString(response, &text, options);
+    std::cout << text << "\n";
+    return kExitOk;
+  }
   std::cout << std::left << std::setw(21) << "ID" << std::setw(20) << "NAME" << std::setw(9) << "SESSION"
             << std::setw(8) << "STREAM" << std::setw(9) << "CREDITS" << std::setw(6) << "JOBS" << std::setw(21)
             << "LAST HEARTBEAT"

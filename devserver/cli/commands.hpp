@@ -21,7 +21,7 @@ struct SubmitArgs {
 
 int submit(const rpc::ClientOptions &client, const SubmitArgs &args);
 int list_jobs(const rpc::ClientOptions &client);
-int list_workers(const rpc::ClientOptions &client);
+int list_workers(const rpc::ClientOptions &client, bool json = false);
 int show_job(const rpc::ClientOptions &client, const std::string &job_id);
 int cancel_job(const rpc::ClientOptions &client, const std::string &job_id, const std::string &reason,
                std::optional<uint64_t> grace_ms);

@@ -93,7 +93,8 @@ RegisterOutcome ControlPlane::register_worker(const WorkerRegistration &registra
   worker->record.protocol_version = version;
   worker->record.features.clear();
   for (const std::string &feature : registration.features) {
-    if (feature == protocol::kFeatureResume || feature == protocol::kFeatureLogAcks) {
+    if (feature == protocol::kFeatureResume || feature == protocol::kFeatureLogAcks ||
+        feature == protocol::kFeatureWorkerUpdate) {
       worker->record.features.push_back(feature);
     }
   }

@@ -149,6 +149,8 @@ public:
   void on_status(StreamId stream, const StatusIn &status);
   void on_log(StreamId stream, const LogChunkIn &chunk);
   void on_finished(StreamId stream, const FinishedIn &finished);
+  // Replaces the labels, capacity and plugins of the worker's registration (persisted) and schedules again.
+  void on_worker_update(StreamId stream, const WorkerUpdateIn &update);
   // A message the edge could not map (missing field, unknown enum, wrong order): counted and refused.
   void on_malformed(StreamId stream, const std::string &event, const std::string &reason, const Lease &lease);
 

@@ -169,6 +169,30 @@ void ControlPlane::on_credits(StreamId stream, uint32_t free_slots, uint64_t ass
   notify_change();
 }
 
+void ControlPlane::on_worker_update(StreamId stream, const WorkerUpdateIn &update) {
+  const std::lock_guard lock(mutex_);
+  WorkerState *worker = worker_for_stream(stream);
+  if (worker == nullptr) return;
+  const char *problem = update.capacity == 0       ? "capacity must be at least 1"
+                        : update.executors.empty() ? "no executor listed: the worker could run no job"
+                                                   : nullptr;
+  if (problem != nullptr) {
+    counters_.malformed_messages += 1;
+    push(*worker, RefusedOut{{}, Refusal::malformed, problem, "update"});
+    return;
+  }
+  WorkerRegistration &registration = worker->record.registration;
+  registration.labels = update.labels;
+  registration.capacity = update.capacity;
+  registration.executors = update.executors;
+  registration.artifact_backends = update.artifact_backends;
+  store_.save_worker(worker->record);
+  spdlog::info("devserver: worker {} updated: capacity {}, {} executor(s), {} label(s)", worker->record.id,
+               update.capacity, update.executors.size(), update.labels.size());
+  schedule(); // a new executor or label may make queued jobs fit
+  notify_change();
+}
+
 void ControlPlane::on_accept(StreamId stream, const Lease &lease, int64_t at_unix_ms) {
   const std::lock_guard lock(mutex_);
   WorkerState *worker = worker_for_stream(stream);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "devserver/core/job_record.hpp"
+#include "devserver/core/worker_record.hpp"
 #include "job/job_spec.hpp"
 
 #include <cstdint>
@@ -59,6 +60,14 @@ struct LogChunkIn {
 struct FinishedIn {
   Lease lease;
   JobResult result;
+};
+
+// WorkerUpdate: what the worker advertises now (complete values, replacing the registration's).
+struct WorkerUpdateIn {
+  std::map<std::string, std::string> labels;
+  uint32_t capacity = 0;
+  std::vector<PluginRecord> executors;
+  std::vector<PluginRecord> artifact_backends;
 };
 
 // --- server -> worker --------------------------------------------------------------------------------------------

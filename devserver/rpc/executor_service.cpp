@@ -128,6 +128,9 @@ void ExecutorService::dispatch(StreamId id, v1::WorkerMessage &message, bool &re
     case v1::WorkerMessage::kFinished:
       control_plane_.on_finished(id, finished_from_proto(message.finished()));
       return;
+    case v1::WorkerMessage::kUpdate:
+      control_plane_.on_worker_update(id, update_from_proto(message.update()));
+      return;
     case v1::WorkerMessage::kHello:
       throw MalformedMessage("Hello may be sent only once, as the first message");
     case v1::WorkerMessage::PAYLOAD_NOT_SET:

@@ -8,18 +8,6 @@
 namespace hodei::devserver::rpc {
 namespace {
 
-PluginRecord plugin_from_proto(const v1::PluginDescriptor &plugin) {
-  PluginRecord out;
-  out.id = plugin.id();
-  out.short_name = plugin.short_name();
-  out.version = plugin.version();
-  out.capabilities = plugin.capabilities();
-  out.uri_schemes.assign(plugin.uri_schemes().begin(), plugin.uri_schemes().end());
-  out.fingerprint_json = plugin.fingerprint_json();
-  out.abi_version = plugin.abi_version();
-  return out;
-}
-
 v1::RegisterRefusalCode refusal_code_to_proto(RegisterRefusalCode code) {
   switch (code) {
   case RegisterRefusalCode::unsupported_protocol:
@@ -45,6 +33,18 @@ v1::HeartbeatStatus heartbeat_status_to_proto(HeartbeatStatus status) {
 }
 
 } // namespace
+
+PluginRecord plugin_from_proto(const v1::PluginDescriptor &plugin) {
+  PluginRecord out;
+  out.id = plugin.id();
+  out.short_name = plugin.short_name();
+  out.version = plugin.version();
+  out.capabilities = plugin.capabilities();
+  out.uri_schemes.assign(plugin.uri_schemes().begin(), plugin.uri_schemes().end());
+  out.fingerprint_json = plugin.fingerprint_json();
+  out.abi_version = plugin.abi_version();
+  return out;
+}
 
 v1::JobResult result_to_proto(const JobResult &result) {
   v1::JobResult out;

@@ -28,6 +28,7 @@ v1::RegisterResponse register_response_to_proto(const RegisterOutcome &outcome, 
 HeartbeatReport heartbeat_from_proto(const v1::HeartbeatRequest &request);
 v1::HeartbeatResponse heartbeat_response_to_proto(const HeartbeatOutcome &outcome, int64_t server_time_unix_ms);
 v1::PluginDescriptor plugin_to_proto(const PluginRecord &plugin);
+PluginRecord plugin_from_proto(const v1::PluginDescriptor &plugin);
 v1::HostFacts host_to_proto(const HostFactsRecord &host);
 
 // Admin views. `logs`: committed bytes per stream. `full`: include spec_json and history (GetJob), or not

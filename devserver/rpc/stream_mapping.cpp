@@ -84,6 +84,8 @@ const char *payload_name(const v1::WorkerMessage &message) {
     return "log";
   case v1::WorkerMessage::kFinished:
     return "finished";
+  case v1::WorkerMessage::kUpdate:
+    return "update";
   case v1::WorkerMessage::PAYLOAD_NOT_SET:
     break;
   }
@@ -197,6 +199,17 @@ Lease lease_of(const v1::WorkerMessage &message) {
 v1::ServerMessage server_message_to_proto(const ServerEvent &event) {
   v1::ServerMessage out;
   std::visit(ToProto{out}, event);
+  return out;
+}
+
+WorkerUpdateIn update_from_proto(const v1::WorkerUpdate &update) {
+  WorkerUpdateIn out;
+  out.labels = {update.labels().begin(), update.labels().end()};
+  out.capacity = update.capacity();
+  for (const v1::PluginDescriptor &plugin : update.executors()) out.executors.push_back(plugin_from_proto(plugin));
+  for (const v1::PluginDescriptor &plugin : update.artifact_backends()) {
+    out.artifact_backends.push_back(plugin_from_proto(plugin));
+  }
   return out;
 }
 

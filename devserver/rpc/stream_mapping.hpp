@@ -23,6 +23,7 @@ RejectIn reject_from_proto(const v1::RejectJob &reject);
 StatusIn status_from_proto(const v1::JobStatus &status);
 LogChunkIn log_from_proto(v1::LogChunk &&chunk); // moves the bytes out
 FinishedIn finished_from_proto(const v1::JobFinished &finished);
+WorkerUpdateIn update_from_proto(const v1::WorkerUpdate &update);
 
 // The lease an event names, when one can be read (for refusing a malformed event about a job); empty otherwise.
 Lease lease_of(const v1::WorkerMessage &message);

@@ -67,6 +67,8 @@ struct Session {
   Clock::time_point next_heartbeat;
   size_t max_chunk_bytes = kChunkBytes; // ours, or the server's limit when smaller
   std::shared_ptr<grpc::Channel> channel;
+  bool worker_update = false; // the server accepted the "worker-update" feature
+  int64_t registered_unix_ms = 0;
 };
 
 struct StreamHandle {
@@ -221,23 +223,13 @@ struct Agent::Impl {
     for (const uint32_t v : protocol::kProtocolVersions) request.add_protocol_versions(v);
     request.add_features(std::string(protocol::kFeatureResume));
     request.add_features(std::string(protocol::kFeatureLogAcks));
-    for (const auto &[k, v] : options_.config.worker.labels) (*request.mutable_labels())[k] = v;
-    request.set_capacity(options_.config.worker.max_concurrent_jobs);
+    request.add_features(std::string(protocol::kFeatureWorkerUpdate));
     *request.mutable_host() = local_host_facts();
-    for (const plugins::PluginInfo &info : registry_.plugins()) {
-      if ((info.kinds & 1u) != 0) { // HODEI_KIND_EXECUTOR
-        std::string fingerprint = "{}";
-        try {
-          if (const auto executor = registry_.executor(info.id)) fingerprint = executor->fingerprint().value_or("{}");
-        } catch (const std::exception &e) {
-          spdlog::warn("executor {}: no fingerprint: {}", info.id, e.what());
-        }
-        *request.add_executors() = to_proto_descriptor(info, fingerprint);
-      }
-      if ((info.kinds & 2u) != 0) *request.add_artifact_backends() = to_proto_descriptor(info, "{}"); // backends
-    }
+    describe_plugins(*request.mutable_executors(), *request.mutable_artifact_backends());
     {
-      const std::lock_guard lock(mutex_);
+      const std::lock_guard lock(mutex_); // labels and capacity change on reload
+      for (const auto &[k, v] : options_.config.worker.labels) (*request.mutable_labels())[k] = v;
+      request.set_capacity(options_.config.worker.max_concurrent_jobs);
       if (!worker_id_.empty()) request.set_previous_worker_id(worker_id_);
     }
     std::shared_ptr<grpc::Channel> channel = channels_.make();
@@ -263,6 +255,9 @@ struct Agent::Impl {
     session->heartbeat_interval = milliseconds(std::max<uint64_t>(100, accepted.heartbeat_interval_ms()));
     session->next_heartbeat = Clock::now() + session->heartbeat_interval;
     session->channel = channel;
+    session->registered_unix_ms = unix_ms_now();
+    session->worker_update = std::find(accepted.features().begin(), accepted.features().end(),
+                                       protocol::kFeatureWorkerUpdate) != accepted.features().end();
     if (accepted.max_log_chunk_bytes() > 0) {
       session->max_chunk_bytes = static_cast<size_t>(std::min<uint64_t>(kChunkBytes, accepted.max_log_chunk_bytes()));
     }
@@ -276,6 +271,78 @@ struct Agent::Impl {
     }
     session_ = std::move(session);
     return true;
+  }
+
+  // The loaded plugins as the server sees them (Register, WorkerUpdate). Calls into executors: never with mutex_ held.
+  void describe_plugins(google::protobuf::RepeatedPtrField<v1::PluginDescriptor> &executors,
+                        google::protobuf::RepeatedPtrField<v1::PluginDescriptor> &backends) const {
+    for (const plugins::PluginInfo &info : registry_.plugins()) {
+      if ((info.kinds & 1u) != 0) { // HODEI_KIND_EXECUTOR
+        std::string fingerprint = "{}";
+        try {
+          if (const auto executor = registry_.executor(info.id)) fingerprint = executor->fingerprint().value_or("{}");
+        } catch (const std::exception &e) {
+          spdlog::warn("executor {}: no fingerprint: {}", info.id, e.what());
+        }
+        *executors.Add() = to_proto_descriptor(info, fingerprint);
+      }
+      if ((info.kinds & 2u) != 0) *backends.Add() = to_proto_descriptor(info, "{}"); // HODEI_KIND_ARTIFACT_BACKEND
+    }
+  }
+
+  // --- reload and status (any thread) -----------------------------------------------------------------------------
+
+  void apply_reload(const LiveSettings &settings) {
+    auto update = std::make_shared<v1::WorkerMessage>();
+    if (settings.advertise) {
+      v1::WorkerUpdate &u = *update->mutable_update();
+      describe_plugins(*u.mutable_executors(), *u.mutable_artifact_backends());
+      for (const auto &[k, v] : settings.labels) (*u.mutable_labels())[k] = v;
+      u.set_capacity(settings.max_concurrent_jobs);
+    }
+    {
+      const std::lock_guard lock(mutex_);
+      options_.config.worker.labels = settings.labels;
+      options_.config.worker.max_concurrent_jobs = settings.max_concurrent_jobs;
+      options_.config.worker.drain_timeout = settings.drain_timeout;
+      if (draining_ && !drain_cancelled_) drain_deadline_ = drain_started_ + settings.drain_timeout;
+      if (settings.advertise && session_) {
+        if (session_->worker_update) {
+          outbox_.push_back(std::move(update));
+        } else { // an older server: registering again (same worker id) makes it read the new registration
+          spdlog::info("the server does not take live updates: registering again to advertise the changes");
+          session_.reset();
+          if (stream_) stream_->context.TryCancel();
+          cv_.notify_all();
+        }
+      }
+    }
+    wake_writer(); // new credits (and the update) go out now
+  }
+
+  AgentSnapshot snapshot() const {
+    AgentSnapshot out;
+    out.server_address = options_.config.server.address;
+    out.spool_bytes = budget_.used();
+    out.spool_quota_bytes = budget_.quota();
+    const auto now = Clock::now();
+    const std::lock_guard lock(mutex_);
+    out.connection = stream_ != nullptr && session_ ? "connected" : session_ ? "registered" : "disconnected";
+    out.worker_id = worker_id_;
+    if (session_) {
+      out.session_id = session_->session_id;
+      out.registered_unix_ms = session_->registered_unix_ms;
+    }
+    out.draining = draining_;
+    out.max_concurrent_jobs = options_.config.worker.max_concurrent_jobs;
+    out.free_slots = free_slots_locked();
+    out.labels = options_.config.worker.labels;
+    for (const auto &[key, job] : jobs_) {
+      if (job->dropped) continue;
+      out.jobs.push_back({job->job_id, job->epoch, job->spec.executor, runner::to_string(job->phase),
+                          std::chrono::duration_cast<milliseconds>(now - job->accepted_at).count()});
+    }
+    return out;
   }
 
   void log_rpc_failure(const char *what, const grpc::Status &status) {
@@ -919,7 +986,8 @@ struct Agent::Impl {
   void begin_drain_locked(const std::string &reason) {
     if (draining_) return;
     draining_ = true;
-    drain_deadline_ = Clock::now() + options_.config.worker.drain_timeout;
+    drain_started_ = Clock::now();
+    drain_deadline_ = drain_started_ + options_.config.worker.drain_timeout;
     size_t running = 0;
     for (const auto &[key, job] : jobs_) running += job->finished ? 0 : 1;
     spdlog::info("draining ({}): no new jobs; {} running job(s) get up to {} s to finish", reason, running,
@@ -1001,6 +1069,7 @@ struct Agent::Impl {
   bool stop_now_ = false;
   bool done_ = false;
   bool housekeeping_stop_ = false;
+  Clock::time_point drain_started_;
   std::optional<Clock::time_point> drain_deadline_;
   bool drain_cancelled_ = false;
   std::optional<Clock::time_point> flush_deadline_;
@@ -1025,6 +1094,10 @@ void Agent::request_drain(const std::string &reason) {
   const std::lock_guard lock(impl_->mutex_);
   impl_->begin_drain_locked(reason);
 }
+
+void Agent::apply_reload(const LiveSettings &settings) { impl_->apply_reload(settings); }
+
+AgentSnapshot Agent::snapshot() const { return impl_->snapshot(); }
 
 void Agent::request_stop_now(const std::string &reason) {
   const std::lock_guard lock(impl_->mutex_);

@@ -29,6 +29,11 @@
 //   4. the writer stops, the stream is closed, the reader joined; Deregister;
 //   5. the housekeeping and heartbeat threads stop; remaining job threads are force-cancelled and joined; run()
 //      returns 0.
+//
+// Reload (SIGHUP, the admin socket): apply_reload() changes labels, capacity and the drain timeout under mutex_ and
+// tells the server what it advertises now: a WorkerUpdate on the stream when the server accepted the
+// "worker-update" feature, else by registering again (same worker id, jobs resume). snapshot() copies the state
+// under mutex_ for `hodei-worker status`.
 #pragma once
 
 #include "config/worker_config.hpp"
@@ -36,8 +41,10 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace hodei::plugins {
 class PluginRegistry;
@@ -66,6 +73,38 @@ struct AgentOptions {
   std::function<void()> on_housekeeping_tick;
 };
 
+// One job the worker holds, for `hodei-worker status`.
+struct JobSnapshot {
+  std::string job_id;
+  uint64_t epoch = 0;
+  std::string executor;
+  std::string state;      // accepted, preparing, running, uploading, finished (result not acknowledged yet)
+  int64_t elapsed_ms = 0; // since the job was accepted
+};
+
+struct AgentSnapshot {
+  std::string connection; // "connected" (job stream open), "registered" (stream reconnecting), "disconnected"
+  std::string server_address;
+  std::string worker_id;  // empty before the first registration
+  std::string session_id; // empty without a session
+  int64_t registered_unix_ms = 0;
+  bool draining = false;
+  uint32_t max_concurrent_jobs = 0;
+  uint32_t free_slots = 0;
+  std::map<std::string, std::string> labels;
+  std::vector<JobSnapshot> jobs;
+  uint64_t spool_bytes = 0; // unacknowledged job logs on disk
+  uint64_t spool_quota_bytes = 0;
+};
+
+// What a reload may change while the agent runs.
+struct LiveSettings {
+  std::map<std::string, std::string> labels;
+  uint32_t max_concurrent_jobs = 1;
+  std::chrono::seconds drain_timeout{600};
+  bool advertise = false; // labels, capacity or plugins changed: tell the server
+};
+
 class Agent {
 public:
   // Throws std::runtime_error when TLS files cannot be read or the data folder cannot be created.
@@ -80,6 +119,10 @@ public:
   // Thread-safe, callable from a signal-watching thread.
   void request_drain(const std::string &reason);
   void request_stop_now(const std::string &reason); // a second SIGTERM: cancel every job now
+
+  // Thread-safe. Fewer slots than running jobs: no new job until enough finish (running jobs are never stopped).
+  void apply_reload(const LiveSettings &settings);
+  [[nodiscard]] AgentSnapshot snapshot() const;
 
 private:
   struct Impl;

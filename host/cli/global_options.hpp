@@ -25,6 +25,7 @@ struct GlobalOptions {
   std::string log_format = "text";
   bool log_level_flag = false; // given on the command line
   bool log_format_flag = false;
+  bool plugin_dirs_flag = false; // --plugin-dir given: the config's plugins.dirs is ignored (also on reload)
 };
 
 // Loads --config (throws config::ConfigError) and fills what the flags left unset.

@@ -1,4 +1,5 @@
 // hodei-worker: the Hodei Pipelines worker agent.
+#include "admin_commands.hpp"
 #include "artifacts_command.hpp"
 #include "config_command.hpp"
 #include "exit_codes.hpp"
@@ -39,9 +40,11 @@ int main(int argc, char **argv) {
   add_plugins_command(app, global, exit_code);
   add_config_command(app, exit_code);
   add_artifacts_command(app, global, exit_code);
+  add_admin_commands(app, global, exit_code);
   app.parse_complete_callback([&global, level, format] {
     global.log_level_flag = level->count() > 0;
     global.log_format_flag = format->count() > 0;
+    global.plugin_dirs_flag = !global.plugin_dirs.empty();
     apply_config_file(global);
     setup_logging(global.log_level, global.log_format == "json" ? LogFormat::json : LogFormat::text);
   });

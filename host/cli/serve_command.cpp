@@ -1,16 +1,20 @@
 #include "serve_command.hpp"
 
+#include "admin_commands.hpp"
 #include "agent/agent.hpp"
 #include "agent/channel.hpp"
 #include "artifacts_command.hpp"
 #include "exit_codes.hpp"
 #include "logging.hpp"
 #include "plugin-host/plugin_registry.hpp"
+#include "serve_admin.hpp"
 #include "serve_metrics.hpp"
+#include "serve_reload.hpp"
 #include "signal_watcher.hpp"
 #include "systemd_notify.hpp"
 #include "version.hpp"
 
+#include <cerrno>
 #include <csignal>
 #include <cstdlib>
 #include <fmt/format.h>
@@ -55,16 +59,7 @@ int serve_command(const GlobalOptions &global, const ServeCommandOptions &option
   if (!global.log_level_flag && global.config_file.empty()) {
     setup_logging("info", global.log_format == "json" ? LogFormat::json : LogFormat::text);
   }
-  config::WorkerConfig config = global.config;
-  if (!options.server.empty()) config.server.address = options.server;
-  if (!options.token_file.empty()) {
-    config.server.token_file = options.token_file;
-    config.server.token.clear();
-  }
-  if (options.plaintext) config.server.plaintext = true;
-  if (options.max_jobs) config.worker.max_concurrent_jobs = *options.max_jobs;
-  if (!options.data_dir.empty()) config.worker.data_dir = options.data_dir;
-  if (!options.name.empty()) config.worker.name = options.name;
+  config::WorkerConfig config = serve_effective_config(global.config, global, options); // also on every reload
 
   const std::vector<std::string> problems = config::check_worker_config_for_serve(config);
   if (!problems.empty()) {
@@ -134,6 +129,26 @@ int serve_command(const GlobalOptions &global, const ServeCommandOptions &option
     return exit_usage;
   }
   std::signal(SIGPIPE, SIG_IGN); // NOLINT: a closed connection must not kill the worker
+  ServeReloader reloader(global, options, config, *registry, *worker);
+  if (metrics::WorkerMetrics *metrics = served_metrics.metrics.get()) {
+    reloader.on_rescanned([metrics, &registry](size_t refused) {
+      metrics->plugin_load_failures(refused);
+      metrics->declare_executors(registry->executor_names());
+    });
+  }
+  std::unique_ptr<admin::AdminServer> admin_server;
+  try {
+    admin_server = start_admin_server(admin_socket_path(config),
+                                      {*worker, *registry, cache.get(), reloader, [] { systemd::notify_stopping(); }});
+  } catch (const admin::SocketError &e) {
+    if (e.code() == EADDRINUSE) { // another worker serves from this data folder: two must never share it
+      print_error(std::string("cannot serve: admin socket: ") + e.what());
+      return exit_infrastructure;
+    }
+    spdlog::error("admin socket disabled: {} (status, drain and reload through it are unavailable; SIGTERM and "
+                  "SIGHUP still work)",
+                  e.what());
+  }
   SignalWatcher signals([&worker](int signo, int count) {
     const std::string name = signo == SIGINT ? "SIGINT" : "SIGTERM";
     if (count == 1) {
@@ -143,6 +158,7 @@ int serve_command(const GlobalOptions &global, const ServeCommandOptions &option
       worker->request_stop_now("received " + name + " twice");
     }
   });
+  signals.on_hangup([&reloader] { reloader.reload_in_background("SIGHUP"); });
   systemd::notify_ready(); // the agent reconnects forever: readiness must not wait for the server
   return worker->run();
 }

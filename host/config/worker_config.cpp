@@ -100,6 +100,11 @@ void read_metrics(const JsonReader &r, MetricsConfig &m) {
   if (auto v = r.optional("listen")) m.listen = v->non_empty_string();
 }
 
+void read_admin(const JsonReader &r, AdminConfig &a) {
+  r.reject_unknown_keys({"socket"});
+  if (auto v = r.optional("socket")) a.socket = v->non_empty_string(107); // sun_path holds 107 characters
+}
+
 } // namespace
 
 WorkerConfig parse_worker_config(std::string_view json_text, const std::string &source_name) {
@@ -108,13 +113,14 @@ WorkerConfig parse_worker_config(std::string_view json_text, const std::string &
     const nlohmann::json doc = job::parse_json_document(json_text);
     const JsonReader root(doc);
     root.expect_object();
-    root.reject_unknown_keys({"worker", "server", "plugins", "logs", "artifacts", "metrics"});
+    root.reject_unknown_keys({"worker", "server", "plugins", "logs", "artifacts", "metrics", "admin"});
     if (auto v = root.optional("worker")) read_worker(*v, config.worker);
     if (auto v = root.optional("server")) read_server(*v, config.server);
     if (auto v = root.optional("plugins")) read_plugins(*v, config.plugins);
     if (auto v = root.optional("logs")) read_logs(*v, config.logs);
     if (auto v = root.optional("artifacts")) read_artifacts(*v, config.artifacts);
     if (auto v = root.optional("metrics")) read_metrics(*v, config.metrics);
+    if (auto v = root.optional("admin")) read_admin(*v, config.admin);
   } catch (const job::JsonReadError &e) {
     throw ConfigError(job::format_json_error(source_name, e), e.path());
   }

@@ -62,6 +62,10 @@ struct MetricsConfig {
   std::string listen; // "127.0.0.1:9464"; empty = no metrics endpoint
 };
 
+struct AdminConfig {
+  std::filesystem::path socket; // the local admin socket of `serve`; empty = <data_dir>/admin.sock
+};
+
 struct WorkerConfig {
   WorkerSection worker;
   ServerConfig server;
@@ -69,6 +73,7 @@ struct WorkerConfig {
   LogsConfig logs;
   ArtifactsConfig artifacts;
   MetricsConfig metrics;
+  AdminConfig admin;
 };
 
 // Bad config: what() is "<file>: <json path>: <problem>", path() the JSON path.

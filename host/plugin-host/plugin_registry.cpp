@@ -11,9 +11,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 #include <stdexcept>
+#include <sys/stat.h>
 #include <system_error>
 #include <utility>
 
@@ -34,9 +36,30 @@ std::optional<std::string> json_object_problem(const std::string &text) {
 }
 } // namespace
 
+namespace {
+// What a loaded file looked like when it was loaded, to tell a later rescan whether it changed on disk.
+struct FileIdentity {
+  dev_t device = 0;
+  ino_t inode = 0;
+  int64_t mtime_ns = 0;
+  off_t size = 0;
+  bool operator==(const FileIdentity &) const = default;
+};
+
+std::optional<FileIdentity> identity_of(const fs::path &file) {
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0) return std::nullopt;
+  return FileIdentity{st.st_dev, st.st_ino, int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec, st.st_size};
+}
+} // namespace
+
 struct PluginRegistry::Impl {
+  // Guards everything below (the constructor scans before anyone else can see the registry). Held while a rescan
+  // loads new plugins, so a lookup may wait for a plugin's init.
+  mutable std::mutex mutex;
   RegistryOptions options;
-  std::vector<std::shared_ptr<LoadedPlugin>> plugins; // load order
+  std::map<std::string, std::optional<FileIdentity>> loaded_files; // by path as scanned
+  std::vector<std::shared_ptr<LoadedPlugin>> plugins;              // load order
   std::vector<Refusal> refusals;
   std::vector<std::shared_ptr<ExecutorHandle>> executors;                 // load order
   std::map<std::string, std::shared_ptr<ArtifactBackendHandle>> backends; // by URI scheme
@@ -81,6 +104,7 @@ void PluginRegistry::Impl::scan(const fs::path &configured) {
   }
   std::sort(files.begin(), files.end()); // deterministic: the first of two duplicate ids wins
   for (const fs::path &file : files) {
+    if (loaded_files.count(file.string()) > 0) continue; // loaded before: its code stays as it was (rescan)
     if (fs::is_regular_file(file, ec)) {
       load(file);
     } else if (fs::is_symlink(file, ec)) {
@@ -115,6 +139,7 @@ std::pair<std::string, std::string> PluginRegistry::Impl::config_for(const Plugi
 
 void PluginRegistry::Impl::adopt(const std::shared_ptr<LoadedPlugin> &plugin) {
   plugins.push_back(plugin);
+  loaded_files[plugin->info().file] = identity_of(plugin->info().file);
   if (plugin->executor != nullptr) executors.push_back(make_executor_handle(plugin));
   if (plugin->backend != nullptr) {
     const auto handle = make_artifact_backend_handle(plugin);
@@ -186,16 +211,46 @@ PluginRegistry::~PluginRegistry() {
   while (!impl_->plugins.empty()) impl_->plugins.pop_back();
 }
 
+RescanResult PluginRegistry::rescan(std::vector<fs::path> plugin_dirs,
+                                    std::map<std::string, std::string> plugin_configs) {
+  const std::lock_guard lock(impl_->mutex);
+  const size_t before = impl_->plugins.size();
+  impl_->options.plugin_dirs = std::move(plugin_dirs);
+  impl_->options.plugin_configs = std::move(plugin_configs);
+  impl_->refusals.clear();
+  for (const fs::path &dir : impl_->options.plugin_dirs) impl_->scan(dir);
+  RescanResult result;
+  for (size_t i = before; i < impl_->plugins.size(); ++i) result.loaded.push_back(impl_->plugins[i]->info());
+  result.refusals = impl_->refusals;
+  std::vector<fs::path> dirs;
+  for (const fs::path &dir : impl_->options.plugin_dirs) dirs.push_back(fs::absolute(dir).lexically_normal());
+  for (const auto &[file, identity] : impl_->loaded_files) {
+    const bool configured = std::find(dirs.begin(), dirs.end(), fs::path(file).parent_path()) != dirs.end();
+    const std::optional<FileIdentity> now = identity_of(file);
+    if (!now || !configured) {
+      result.kept_removed.push_back(file);
+    } else if (now != identity) {
+      result.kept_changed.push_back(file);
+    }
+  }
+  return result;
+}
+
 std::vector<PluginInfo> PluginRegistry::plugins() const {
+  const std::lock_guard lock(impl_->mutex);
   std::vector<PluginInfo> out;
   out.reserve(impl_->plugins.size());
   for (const auto &plugin : impl_->plugins) out.push_back(plugin->info());
   return out;
 }
 
-std::vector<Refusal> PluginRegistry::refusals() const { return impl_->refusals; }
+std::vector<Refusal> PluginRegistry::refusals() const {
+  const std::lock_guard lock(impl_->mutex);
+  return impl_->refusals;
+}
 
 std::shared_ptr<ExecutorHandle> PluginRegistry::executor(const std::string &name) const {
+  const std::lock_guard lock(impl_->mutex);
   std::vector<std::shared_ptr<ExecutorHandle>> matches;
   for (const auto &handle : impl_->executors) {
     if (handle->info().id == name) return handle;
@@ -212,11 +267,13 @@ std::shared_ptr<ArtifactBackendHandle> PluginRegistry::backend_for_scheme(const 
   std::string lower = scheme;
   std::transform(lower.begin(), lower.end(), lower.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const std::lock_guard lock(impl_->mutex);
   const auto it = impl_->backends.find(lower);
   return it == impl_->backends.end() ? nullptr : it->second;
 }
 
 std::vector<std::string> PluginRegistry::executor_names() const {
+  const std::lock_guard lock(impl_->mutex);
   std::vector<std::string> names;
   for (const auto &handle : impl_->executors) names.push_back(handle->info().short_name);
   std::sort(names.begin(), names.end());

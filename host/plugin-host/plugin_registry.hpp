@@ -1,6 +1,7 @@
 // Scans plugin folders, loads and validates each shared library, and hands out executor and artifact-backend
 // handles. A refused file never affects the other plugins. Libraries are never unloaded while the process runs
-// (handles keep their plugin alive), so nothing created by a plugin can outlive its code.
+// (handles keep their plugin alive), so nothing created by a plugin can outlive its code. Thread-safe: rescan() may
+// run while jobs look up executors and backends.
 #pragma once
 
 #include "artifact_backend_handle.hpp"
@@ -25,6 +26,16 @@ struct RegistryOptions {
   std::map<std::string, std::string> plugin_configs;
 };
 
+// What a rescan did. Loaded code is never replaced: a file that changed or vanished keeps its loaded version
+// (running and future jobs use it) until the process restarts, and so does a new file with an id already loaded
+// (refused as a duplicate).
+struct RescanResult {
+  std::vector<PluginInfo> loaded;        // new plugins, now usable
+  std::vector<Refusal> refusals;         // every file refused by this scan
+  std::vector<std::string> kept_changed; // loaded files that changed on disk since they were loaded
+  std::vector<std::string> kept_removed; // loaded files that are gone (or whose folder is no longer configured)
+};
+
 class PluginRegistry {
 public:
   explicit PluginRegistry(RegistryOptions options); // scans at once
@@ -33,7 +44,11 @@ public:
   PluginRegistry &operator=(const PluginRegistry &) = delete;
 
   [[nodiscard]] std::vector<PluginInfo> plugins() const;
-  [[nodiscard]] std::vector<Refusal> refusals() const;
+  [[nodiscard]] std::vector<Refusal> refusals() const; // of the latest scan
+
+  // Scans `plugin_dirs` again and loads the plugin files not loaded yet (new plugins get `plugin_configs`).
+  RescanResult rescan(std::vector<std::filesystem::path> plugin_dirs,
+                      std::map<std::string, std::string> plugin_configs);
 
   // By full id or short name. nullptr when no executor has that name; throws std::runtime_error when a short name
   // is ambiguous (the message lists the candidate ids).

@@ -26,5 +26,7 @@ inline constexpr std::string_view kBearerPrefix = "Bearer ";
 // Optional protocol features a worker may ask for at registration (RegisterRequest.features).
 inline constexpr std::string_view kFeatureResume = "resume";
 inline constexpr std::string_view kFeatureLogAcks = "log-acks";
+// WorkerMessage.update: the worker tells the server about new labels, capacity and plugins on the stream.
+inline constexpr std::string_view kFeatureWorkerUpdate = "worker-update";
 
 } // namespace hodei::protocol

@@ -47,25 +47,30 @@ void Cluster::kill_server() {
   REQUIRE(server->wait_exit(10s).has_value());
 }
 
-void Cluster::start_worker(const WorkerSetup &setup) {
-  const fs::path token_file = dir.path() / "token";
-  std::ofstream(token_file) << setup.token << "\n";
+fs::path Cluster::write_worker_config(const WorkerSetup &setup) const {
   const fs::path config = dir.path() / "worker.json";
   std::ostringstream json;
   json << "{ \"server\": { \"reconnect_initial_backoff_ms\": 100, \"reconnect_max_backoff_ms\": 1000"
        << (setup.server_config.empty() ? "" : ", ") << setup.server_config
-       << " }, \"worker\": { \"drain_timeout_seconds\": " << setup.drain_timeout_seconds << " }"
-       << (setup.extra_config.empty() ? "" : ", ") << setup.extra_config << " }";
-  std::ofstream(config) << json.str();
-  std::vector<std::string> argv{kWorkerBin,       "--plugin-dir",
-                                HODEI_PLUGIN_DIR, "--config",
-                                config.string(),  "--log-level",
-                                "info",           "serve",
-                                "--server",       address,
-                                "--token-file",   token_file.string(),
-                                "--data-dir",     (dir.path() / "worker").string(),
-                                "--name",         "test-worker",
-                                "--max-jobs",     std::to_string(setup.max_jobs)};
+       << " }, \"worker\": { \"drain_timeout_seconds\": " << setup.drain_timeout_seconds;
+  if (!setup.max_jobs_flag) json << ", \"max_concurrent_jobs\": " << setup.max_jobs;
+  if (!setup.worker_config.empty()) json << ", " << setup.worker_config;
+  json << " }" << (setup.extra_config.empty() ? "" : ", ") << setup.extra_config << " }";
+  std::ofstream(config, std::ios::trunc) << json.str();
+  return config;
+}
+
+void Cluster::start_worker(const WorkerSetup &setup) {
+  const fs::path token_file = dir.path() / "token";
+  std::ofstream(token_file) << setup.token << "\n";
+  const fs::path config = write_worker_config(setup);
+  std::vector<std::string> argv{kWorkerBin, "--plugin-dir",
+                                setup.plugin_dir.empty() ? HODEI_PLUGIN_DIR : setup.plugin_dir, "--config",
+                                config.string()};
+  if (setup.log_level_flag) argv.insert(argv.end(), {"--log-level", "info"});
+  argv.insert(argv.end(), {"serve", "--server", address, "--token-file", token_file.string(), "--data-dir",
+                           (dir.path() / "worker").string(), "--name", "test-worker"});
+  if (setup.max_jobs_flag) argv.insert(argv.end(), {"--max-jobs", std::to_string(setup.max_jobs)});
   if (setup.plaintext) argv.emplace_back("--plaintext");
   worker = std::make_unique<LoggedProcess>(argv, dir.path() / "worker-log", setup.env);
   if (setup.wait_connected) {

@@ -39,6 +39,11 @@ struct WorkerSetup {
   bool wait_connected = true;
   int drain_timeout_seconds = 30;
   std::vector<std::string> env; // extra "NAME=value" for the worker process
+  // Reload tests: what the flags set goes into the config file instead (flags win over the file on reload too).
+  bool max_jobs_flag = true;  // false: worker.max_concurrent_jobs in the file
+  bool log_level_flag = true; // false: no --log-level (the file's logs.level applies)
+  std::string worker_config;  // more JSON members of "worker", e.g. "\"labels\": {\"pool\": \"a\"}"
+  std::string plugin_dir;     // --plugin-dir; empty = the bundled plugins of the build
 };
 
 class Cluster {
@@ -50,6 +55,8 @@ public:
   void start_server(const std::vector<std::string> &extra = {});
   void kill_server(); // SIGKILL and reap
   void start_worker(const WorkerSetup &setup = {});
+  // (Re)writes the worker's config file as start_worker does; returns its path.
+  std::filesystem::path write_worker_config(const WorkerSetup &setup) const;
 
   // The devserver CLI with --server and --token.
   ProcessResult cli(std::vector<std::string> args, std::chrono::milliseconds timeout = std::chrono::seconds(30),

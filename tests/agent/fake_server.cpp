@@ -14,6 +14,7 @@ struct FakeServer::State {
   std::mutex mutex;
   std::condition_variable cv;
   std::vector<v1::WorkerMessage> received;
+  std::vector<v1::RegisterRequest> registrations;
   std::deque<v1::ServerMessage> outbox;
   std::map<std::string, uint64_t> committed; // "job@epoch/stream" -> offset
   bool auto_ack = true;
@@ -24,7 +25,15 @@ namespace {
 
 class Management final : public v1::WorkerManagementService::Service {
 public:
-  grpc::Status Register(grpc::ServerContext *, const v1::RegisterRequest *, v1::RegisterResponse *response) override {
+  explicit Management(std::shared_ptr<FakeServer::State> state) : state_(std::move(state)) {}
+
+  grpc::Status Register(grpc::ServerContext *, const v1::RegisterRequest *request,
+                        v1::RegisterResponse *response) override {
+    {
+      const std::lock_guard lock(state_->mutex);
+      state_->registrations.push_back(*request);
+      state_->cv.notify_all();
+    }
     v1::RegisterAccepted &a = *response->mutable_accepted();
     a.set_worker_id("w-fake");
     a.set_session_id("s-" + std::to_string(++sessions_));
@@ -45,6 +54,7 @@ public:
   }
 
 private:
+  std::shared_ptr<FakeServer::State> state_;
   std::atomic<int> sessions_{0};
 };
 
@@ -127,7 +137,7 @@ private:
 } // namespace
 
 FakeServer::FakeServer() : state_(std::make_shared<State>()) {
-  management_ = std::make_unique<Management>();
+  management_ = std::make_unique<Management>(state_);
   executor_ = std::make_unique<Executor>(state_);
   grpc::ServerBuilder builder;
   int port = 0;
@@ -185,6 +195,11 @@ std::vector<v1::WorkerMessage> FakeServer::received() const {
 void FakeServer::set_auto_ack(bool on) {
   const std::lock_guard lock(state_->mutex);
   state_->auto_ack = on;
+}
+
+std::vector<v1::RegisterRequest> FakeServer::registrations() const {
+  const std::lock_guard lock(state_->mutex);
+  return state_->registrations;
 }
 
 } // namespace hodei::test

@@ -1,6 +1,7 @@
 // A scripted control plane for protocol edge cases the devserver never produces (an assignment of an executor the
 // worker does not have, over-assignment, stale epochs, log gaps): it registers any worker, records every message
 // the worker sends on the job stream, acknowledges contiguous log bytes and results, and sends what a test queues.
+// It accepts no optional protocol feature (like a server older than the worker).
 #pragma once
 
 #include "hodei/worker/v1/executor.grpc.pb.h"
@@ -35,6 +36,8 @@ public:
   std::optional<worker::v1::WorkerMessage> wait_for(const std::function<bool(const worker::v1::WorkerMessage &)> &match,
                                                     std::chrono::milliseconds timeout);
   [[nodiscard]] std::vector<worker::v1::WorkerMessage> received() const;
+  // Every RegisterRequest so far, oldest first.
+  [[nodiscard]] std::vector<worker::v1::RegisterRequest> registrations() const;
   // Stop auto-acknowledging log chunks (the test sends its own LogAcks).
   void set_auto_ack(bool on);
 

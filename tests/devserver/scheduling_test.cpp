@@ -96,6 +96,46 @@ TEST_CASE("a job goes only to a worker with its executor and labels", "[devserve
   CHECK(fixture.job(gpu_job).worker_id == second->worker_id());
 }
 
+TEST_CASE("a worker update replaces executors and labels and queued jobs that now fit are assigned",
+          "[devserver][matching][update]") {
+  ServerFixture fixture;
+  WorkerClientOptions options = fixture.worker_options();
+  options.executors = {"shell"};
+  auto worker = connected_worker(options);
+  REQUIRE(worker->send_credits(4));
+  const std::string docker_job = fixture.submit(job_json("needs-docker", "docker"));
+  const std::string gpu_job = fixture.submit(job_json("needs-gpu"), {{"gpu", "true"}});
+  CHECK(assignments_in(worker->drain_for(300ms)).empty());
+
+  v1::WorkerMessage update;
+  v1::WorkerUpdate &u = *update.mutable_update();
+  (*u.mutable_labels())["gpu"] = "true";
+  u.set_capacity(4);
+  for (const std::string name : {"shell", "docker"}) {
+    v1::PluginDescriptor &d = *u.add_executors();
+    d.set_id("dev.hodei.executor." + name);
+    d.set_short_name(name);
+  }
+  REQUIRE(worker->send(update));
+  REQUIRE(collect_assignments(*worker, 2).size() == 2);
+  CHECK(fixture.job(docker_job).worker_id == worker->worker_id());
+  CHECK(fixture.job(gpu_job).worker_id == worker->worker_id());
+  const auto workers = fixture.control_plane().list_workers();
+  REQUIRE(workers.size() == 1);
+  CHECK(workers[0].record.registration.executors.size() == 2);
+  CHECK(workers[0].record.registration.labels.at("gpu") == "true");
+
+  // An update without executors is refused and changes nothing.
+  v1::WorkerMessage empty;
+  empty.mutable_update()->set_capacity(4);
+  REQUIRE(worker->send(empty));
+  const auto refused = worker->wait_for(v1::ServerMessage::kRefused);
+  REQUIRE(refused.has_value());
+  CHECK(refused->refused().event() == "update");
+  CHECK(refused->refused().code() == v1::REFUSAL_CODE_MALFORMED);
+  CHECK(fixture.control_plane().list_workers()[0].record.registration.executors.size() == 2);
+}
+
 TEST_CASE("a rejected job is queued again and offered to another worker", "[devserver][reject]") {
   ServerFixture fixture;
   auto first = connected_worker(fixture.worker_options());
