@@ -1,27 +1,31 @@
 #!/usr/bin/env bash
-# Benchmarks of `hodei-worker serve` against `hodei-devserver` on loopback. Not a test: prints each figure beside a
-# baseline measured in the same run, and their ratio.
+# Benchmarks of `hodei-worker serve` against `hodei-devserver` on loopback. Not a test: writes one result row per
+# figure (bench/report.py; to $BENCH_ROWS, or stdout), each beside a baseline measured in the same run.
 #   - dispatch: JOBS `true` jobs through devserver + worker (2 slots), jobs/s, vs a 2-thread posix_spawn+waitpid
 #     loop of `/bin/sh -c true` (the least any runner does per job);
 #   - latency: submit -> result of one `true` job, p50/p99 over LATENCY_RUNS runs of `hodei-devserver submit
 #     --follow`, vs `hodei-worker run` of the same job (no server);
+#   - idle: the connected worker's RSS, CPU and wakeups over IDLE_SECONDS, beside the devserver's;
 #   - log throughput: a job writing LOG_MIB MiB to stdout, submit -> result, MB/s, vs the same producer into a plain
-#     pipe; the worker's peak RSS during it (VmHWM), and its idle RSS.
+#     pipe; the worker's peak RSS during it (VmHWM).
 #
 #   bench/agent/run.sh [BUILD_DIR]      # default build/release (bin/hodei-worker, bin/hodei-devserver, plugins)
-# JOBS (2000), LATENCY_RUNS (200), LOG_MIB (1024) and LOG_SYNC (fsync|os: the devserver's --log-sync, default fsync)
-# tune it. SERVER_DATA (default: the temp folder) is where the devserver keeps its state: every job state change is
-# an fsync'ed file replace there, which bounds dispatch and latency; /dev/shm shows what the worker itself costs.
+# JOBS (1000), LATENCY_RUNS (200), LOG_MIB (1024), IDLE_SECONDS (10) and LOG_SYNC (fsync|os: the devserver's
+# --log-sync, default fsync) tune it; BENCH_SMOKE=1 makes them tiny. SERVER_DATA (default: the temp folder) is where
+# the devserver keeps its state: every job state change is an fsync'ed file replace there, which bounds dispatch and
+# latency; /dev/shm shows what the worker itself costs.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source bench/lib.sh
 build="${1:-build/release}"
 bin="$build/bin"
-for b in hodei-worker hodei-devserver; do
-  [ -x "$bin/$b" ] || { echo "run.sh: $bin/$b not found; build it first (scripts/build.sh release)" >&2; exit 1; }
-done
-jobs_n="${JOBS:-2000}"
-runs="${LATENCY_RUNS:-200}"
-log_mib="${LOG_MIB:-1024}"
+bench_need "$build" bin/hodei-worker bin/hodei-devserver bin/hodei-bench-spawn-baseline \
+  lib/hodei/plugins/libhodei-executor-shell.so
+if bench_smoke; then small=1; else small=0; fi
+jobs_n="${JOBS:-$([ $small = 1 ] && echo 20 || echo 1000)}"
+runs="${LATENCY_RUNS:-$([ $small = 1 ] && echo 5 || echo 200)}"
+log_mib="${LOG_MIB:-$([ $small = 1 ] && echo 4 || echo 1024)}"
+idle_s="${IDLE_SECONDS:-$([ $small = 1 ] && echo 1 || echo 10)}"
 log_sync="${LOG_SYNC:-fsync}"
 
 work="$(mktemp -d /tmp/hodei-agent-bench.XXXXXX)"
@@ -46,12 +50,6 @@ trap cleanup EXIT
 
 export HODEI_DEVSERVER_TOKEN=hodei-bench-token
 printf '%s\n' "$HODEI_DEVSERVER_TOKEN" >"$work/token"
-g++ -std=c++20 -O2 -pthread bench/agent/spawn_baseline.cpp -o "$work/spawn_baseline"
-
-now_ns() { date +%s%N; }
-secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b - a) / 1e9 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-status_kib() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
 dev() { "$bin/hodei-devserver" "$@" --server "$addr"; }
 
 start_server() {
@@ -93,17 +91,31 @@ start_worker dispatch 2
 while [ "$(count_state succeeded)" -lt "$jobs_n" ]; do sleep 0.2; done
 t1=$(now_ns)
 dispatch_rate=$(awk -v n="$jobs_n" -v s="$(secs "$t0" "$t1")" 'BEGIN { printf "%.1f", n / s }')
-baseline_rate=$("$work/spawn_baseline" "$jobs_n" 2)
+baseline_rate=$("$bin/hodei-bench-spawn-baseline" "$jobs_n" 2)
 stop "$worker_pid"; worker_pid=""
 stop "$server_pid"; server_pid=""
 
-# --- latency and idle RSS -------------------------------------------------------------------------------------------
-echo "latency: $runs runs..." >&2
+# --- idle: RSS, CPU and wakeups of the connected worker, beside the devserver -------------------------------------
+echo "idle: ${idle_s} s..." >&2
 start_server latency
 start_worker latency 1
 sleep 1
+# Voluntary + involuntary context switches of every thread: a busy or polling loop shows here before it shows in
+# the CPU time.
+switches() { cat /proc/"$1"/task/*/status | awk '/ctxt_switches:/ { n += $2 } END { print n + 0 }'; }
+w_ticks0=$(cpu_ticks "$worker_pid"); s_ticks0=$(cpu_ticks "$server_pid")
+w_sw0=$(switches "$worker_pid"); s_sw0=$(switches "$server_pid")
+sleep "$idle_s"
+w_ticks1=$(cpu_ticks "$worker_pid"); s_ticks1=$(cpu_ticks "$server_pid")
+w_sw1=$(switches "$worker_pid"); s_sw1=$(switches "$server_pid")
 idle_rss=$(status_kib "$worker_pid" VmRSS)
 server_idle_rss=$(status_kib "$server_pid" VmRSS)
+hz=$(getconf CLK_TCK)
+pct_core() { awk -v t="$1" -v hz="$hz" -v s="$idle_s" 'BEGIN { printf "%.2f", t / hz / s * 100 }'; }
+per_s() { awk -v n="$1" -v s="$idle_s" 'BEGIN { printf "%.1f", n / s }'; }
+
+# --- latency --------------------------------------------------------------------------------------------------------
+echo "latency: $runs runs..." >&2
 : >"$work/lat-serve"
 : >"$work/lat-run"
 for _ in $(seq 1 "$runs"); do
@@ -114,7 +126,7 @@ for _ in $(seq 1 "$runs"); do
   t1=$(now_ns)
   echo $(((t1 - t0) / 1000)) >>"$work/lat-run"
 done
-pct() { sort -n "$1" | awk -v p="$2" '{ v[NR] = $1 } END { i = int(NR * p / 100 + 0.999); if (i < 1) i = 1; printf "%.1f", v[i] / 1000 }'; }
+pct() { sort -n "$1" | awk -v p="$2" '{ v[NR] = $1 } END { i = int(NR * p / 100 + 0.999); if (i < 1) i = 1; printf "%.2f", v[i] / 1000 }'; }
 serve_p50=$(pct "$work/lat-serve" 50); serve_p99=$(pct "$work/lat-serve" 99)
 run_p50=$(pct "$work/lat-run" 50); run_p99=$(pct "$work/lat-run" 99)
 stop "$worker_pid"; worker_pid=""
@@ -142,11 +154,28 @@ log_rate=$(awk -v b="$bytes" -v s="$(secs "$t0" "$t1")" 'BEGIN { printf "%.1f", 
 t0=$(now_ns); sh -c "$producer" | cat >/dev/null; t1=$(now_ns)
 pipe_rate=$(awk -v b="$bytes" -v s="$(secs "$t0" "$t1")" 'BEGIN { printf "%.1f", b / s / 1e6 }')
 
-# --- report ---------------------------------------------------------------------------------------------------------
-printf '\n%-44s %14s %14s %8s\n' "figure ($(nproc) CPUs, --log-sync $log_sync, server data on $(df --output=fstype "$server_data" | tail -1))" "hodei" "baseline" "ratio"
-printf '%-44s %14s %14s %8s\n' "dispatch, $jobs_n true jobs, 2 slots (jobs/s)" "$dispatch_rate" "$baseline_rate" "$(ratio "$dispatch_rate" "$baseline_rate")"
-printf '%-44s %14s %14s %8s\n' "submit->result p50 (ms) vs hodei-worker run" "$serve_p50" "$run_p50" "$(ratio "$serve_p50" "$run_p50")"
-printf '%-44s %14s %14s %8s\n' "submit->result p99 (ms) vs hodei-worker run" "$serve_p99" "$run_p99" "$(ratio "$serve_p99" "$run_p99")"
-printf '%-44s %14s %14s %8s\n' "log throughput, $log_mib MiB (MB/s) vs pipe" "$log_rate" "$pipe_rate" "$(ratio "$log_rate" "$pipe_rate")"
-printf '%-44s %14s %14s %8s\n' "worker peak RSS during the log job (MiB)" "$(awk -v k="$peak_rss" 'BEGIN { printf "%.1f", k / 1024 }')" "-" "-"
-printf '%-44s %14s %14s %8s\n' "worker idle RSS (MiB) vs devserver idle" "$(awk -v k="$idle_rss" 'BEGIN { printf "%.1f", k / 1024 }')" "$(awk -v k="$server_idle_rss" 'BEGIN { printf "%.1f", k / 1024 }')" "$(ratio "$idle_rss" "$server_idle_rss")"
+# --- rows -----------------------------------------------------------------------------------------------------------
+fs="$(df --output=fstype "$server_data" | tail -1 | tr -d ' ')"
+where="--log-sync $log_sync, devserver data on $fs"
+bench_row section=agent benchmark="dispatch, $jobs_n true jobs, 2 slots" figure="$dispatch_rate" unit=jobs/s \
+  better=higher baseline="posix_spawn+waitpid of sh -c true, 2 threads" baseline_figure="$baseline_rate" \
+  target="ratio >= 0.5" note="submit all, then start the worker; until all succeeded; $where"
+bench_row section=agent benchmark="submit->result p50, $runs runs" figure="$serve_p50" unit=ms better=lower \
+  baseline="hodei-worker run, same job" baseline_figure="$run_p50" target="figure <= 5" \
+  note="hodei-devserver submit --follow process, start to exit; $where"
+bench_row section=agent benchmark="submit->result p99, $runs runs" figure="$serve_p99" unit=ms better=lower \
+  baseline="hodei-worker run, same job" baseline_figure="$run_p99"
+bench_row section=agent benchmark="log throughput, $log_mib MiB stdout" figure="$log_rate" unit=MB/s better=higher \
+  baseline="same producer into a plain pipe" baseline_figure="$pipe_rate" target="ratio >= 0.5" \
+  note="submit -> succeeded, all bytes stored; $where"
+bench_row section=agent benchmark="worker peak RSS during the $log_mib MiB log" figure="$(mib "$peak_rss")" unit=MiB \
+  better=lower baseline="worker idle RSS" baseline_figure="$(mib "$idle_rss")" target="figure <= 64" note="VmHWM"
+bench_row section=agent benchmark="worker idle RSS" figure="$(mib "$idle_rss")" unit=MiB better=lower \
+  baseline="devserver idle RSS" baseline_figure="$(mib "$server_idle_rss")" target="figure <= 10" \
+  note="connected, no job"
+bench_row section=agent benchmark="worker idle CPU, ${idle_s} s" figure="$(pct_core $((w_ticks1 - w_ticks0)))" \
+  unit="% of a core" better=lower baseline="devserver idle CPU" \
+  baseline_figure="$(pct_core $((s_ticks1 - s_ticks0)))" target="figure <= 1" note="utime+stime from /proc/PID/stat"
+bench_row section=agent benchmark="worker idle wakeups, ${idle_s} s" figure="$(per_s $((w_sw1 - w_sw0)))" \
+  unit="switches/s" better=lower baseline="devserver idle wakeups" baseline_figure="$(per_s $((s_sw1 - s_sw0)))" \
+  note="context switches of all threads"
