@@ -13,7 +13,8 @@
 # JOBS (1000), LATENCY_RUNS (200), LOG_MIB (1024), IDLE_SECONDS (10) and LOG_SYNC (fsync|os: the devserver's
 # --log-sync, default fsync) tune it; BENCH_SMOKE=1 makes them tiny. SERVER_DATA (default: the temp folder) is where
 # the devserver keeps its state: every job state change is an fsync'ed file replace there, which bounds dispatch and
-# latency; /dev/shm shows what the worker itself costs.
+# latency on a busy disk. So dispatch and latency are measured a second time with the devserver's data on /dev/shm
+# and --log-sync os, which shows what the worker itself costs (TMPFS_COMPARE=0, or setting SERVER_DATA, skips that).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source bench/lib.sh
@@ -45,6 +46,7 @@ cleanup() {
   stop "$worker_pid"
   stop "$server_pid"
   rm -rf "$server_data" "$work"
+  [ -z "${server_shm:-}" ] || rm -rf "$server_shm"
 }
 trap cleanup EXIT
 
@@ -52,9 +54,9 @@ export HODEI_DEVSERVER_TOKEN=hodei-bench-token
 printf '%s\n' "$HODEI_DEVSERVER_TOKEN" >"$work/token"
 dev() { "$bin/hodei-devserver" "$@" --server "$addr"; }
 
-start_server() {
-  "$bin/hodei-devserver" serve --listen 127.0.0.1:0 --data-dir "$server_data/server-$1" --log-sync "$log_sync" \
-    --log-level warn >"$work/server-$1.out" 2>"$work/server-$1.log" &
+start_server() { # name [data-root [log-sync]]
+  "$bin/hodei-devserver" serve --listen 127.0.0.1:0 --data-dir "${2:-$server_data}/server-$1" \
+    --log-sync "${3:-$log_sync}" --log-level warn >"$work/server-$1.out" 2>"$work/server-$1.log" &
   server_pid=$!
   addr=""
   for _ in $(seq 1 200); do
@@ -65,7 +67,7 @@ start_server() {
   echo "run.sh: hodei-devserver did not start" >&2
   exit 1
 }
-start_worker() { # name slots
+start_worker() { # name slots (a short name: `hodei-devserver workers` prints names in a 20-character column)
   "$bin/hodei-worker" --log-level warn serve --server "$addr" --plaintext --token-file "$work/token" \
     --data-dir "$work/worker-$1" --max-jobs "$2" --name "bench-$1" >"$work/worker-$1.log" 2>&1 &
   worker_pid=$!
@@ -73,7 +75,8 @@ start_worker() { # name slots
     dev workers 2>/dev/null | awk -v n="bench-$1" '$2 == n && $4 == "yes" { found = 1 } END { exit !found }' && return 0
     sleep 0.05
   done
-  echo "run.sh: hodei-worker did not connect" >&2
+  echo "run.sh: hodei-worker did not connect; its log:" >&2
+  cat "$work/worker-$1.log" >&2
   exit 1
 }
 count_state() { dev jobs | awk -v s="$1" '$2 == s { n++ } END { print n + 0 }'; }
@@ -83,17 +86,22 @@ cat >"$work/true.json" <<'EOF'
 EOF
 
 # --- dispatch -------------------------------------------------------------------------------------------------------
-echo "dispatch: submitting $jobs_n jobs..." >&2
-start_server dispatch
-seq 1 "$jobs_n" | xargs -P 4 -I{} "$bin/hodei-devserver" submit "$work/true.json" --server "$addr" >/dev/null
-t0=$(now_ns)
-start_worker dispatch 2
-while [ "$(count_state succeeded)" -lt "$jobs_n" ]; do sleep 0.2; done
-t1=$(now_ns)
-dispatch_rate=$(awk -v n="$jobs_n" -v s="$(secs "$t0" "$t1")" 'BEGIN { printf "%.1f", n / s }')
+measure_dispatch() { # name [data-root [log-sync]] -> dispatch_rate
+  echo "dispatch ($1): submitting $jobs_n jobs..." >&2
+  start_server "$@"
+  seq 1 "$jobs_n" | xargs -P 4 -I{} "$bin/hodei-devserver" submit "$work/true.json" --server "$addr" >/dev/null
+  local t0 t1
+  t0=$(now_ns)
+  start_worker "$1" 2
+  while [ "$(count_state succeeded)" -lt "$jobs_n" ]; do sleep 0.2; done
+  t1=$(now_ns)
+  dispatch_rate=$(awk -v n="$jobs_n" -v s="$(secs "$t0" "$t1")" 'BEGIN { printf "%.1f", n / s }')
+  stop "$worker_pid"; worker_pid=""
+  stop "$server_pid"; server_pid=""
+}
+measure_dispatch dispatch
+durable_dispatch_rate=$dispatch_rate
 baseline_rate=$("$bin/hodei-bench-spawn-baseline" "$jobs_n" 2)
-stop "$worker_pid"; worker_pid=""
-stop "$server_pid"; server_pid=""
 
 # --- idle: RSS, CPU and wakeups of the connected worker, beside the devserver -------------------------------------
 echo "idle: ${idle_s} s..." >&2
@@ -115,20 +123,27 @@ pct_core() { awk -v t="$1" -v hz="$hz" -v s="$idle_s" 'BEGIN { printf "%.2f", t 
 per_s() { awk -v n="$1" -v s="$idle_s" 'BEGIN { printf "%.1f", n / s }'; }
 
 # --- latency --------------------------------------------------------------------------------------------------------
-echo "latency: $runs runs..." >&2
-: >"$work/lat-serve"
-: >"$work/lat-run"
-for _ in $(seq 1 "$runs"); do
-  t0=$(now_ns); dev submit "$work/true.json" --follow >/dev/null 2>&1; t1=$(now_ns)
-  echo $(((t1 - t0) / 1000)) >>"$work/lat-serve"
-  t0=$(now_ns)
-  "$bin/hodei-worker" run "$work/true.json" --workspace-root "$work/ws" >/dev/null 2>&1
-  t1=$(now_ns)
-  echo $(((t1 - t0) / 1000)) >>"$work/lat-run"
-done
 pct() { sort -n "$1" | awk -v p="$2" '{ v[NR] = $1 } END { i = int(NR * p / 100 + 0.999); if (i < 1) i = 1; printf "%.2f", v[i] / 1000 }'; }
-serve_p50=$(pct "$work/lat-serve" 50); serve_p99=$(pct "$work/lat-serve" 99)
-run_p50=$(pct "$work/lat-run" 50); run_p99=$(pct "$work/lat-run" 99)
+measure_latency() { # name (server and worker running) -> serve_p50/p99, run_p50/p99, cli_p50
+  echo "latency ($1): $runs runs..." >&2
+  : >"$work/lat-serve"; : >"$work/lat-run"; : >"$work/lat-cli"
+  local t0 t1
+  for _ in $(seq 1 "$runs"); do
+    t0=$(now_ns); dev submit "$work/true.json" --follow >/dev/null 2>&1; t1=$(now_ns)
+    echo $(((t1 - t0) / 1000)) >>"$work/lat-serve"
+    t0=$(now_ns)
+    "$bin/hodei-worker" run "$work/true.json" --workspace-root "$work/ws" >/dev/null 2>&1
+    t1=$(now_ns)
+    echo $(((t1 - t0) / 1000)) >>"$work/lat-run"
+    # The floor of the figure: the CLI's process start, channel and one unary call (no job).
+    t0=$(now_ns); dev workers >/dev/null 2>&1; t1=$(now_ns)
+    echo $(((t1 - t0) / 1000)) >>"$work/lat-cli"
+  done
+  serve_p50=$(pct "$work/lat-serve" 50); serve_p99=$(pct "$work/lat-serve" 99)
+  run_p50=$(pct "$work/lat-run" 50); run_p99=$(pct "$work/lat-run" 99)
+  cli_p50=$(pct "$work/lat-cli" 50)
+}
+measure_latency durable
 stop "$worker_pid"; worker_pid=""
 
 # --- log throughput and peak RSS ------------------------------------------------------------------------------------
@@ -154,17 +169,48 @@ log_rate=$(awk -v b="$bytes" -v s="$(secs "$t0" "$t1")" 'BEGIN { printf "%.1f", 
 t0=$(now_ns); sh -c "$producer" | cat >/dev/null; t1=$(now_ns)
 pipe_rate=$(awk -v b="$bytes" -v s="$(secs "$t0" "$t1")" 'BEGIN { printf "%.1f", b / s / 1e6 }')
 
+# --- the same without the devserver's durability cost -----------------------------------------------------------------
+# Every job state change is an fsync'ed file replace in the devserver (the reference control plane, not the worker):
+# on a busy disk that bounds dispatch and latency. The same measurements with its data on tmpfs and --log-sync os
+# show what the worker and the protocol cost. TMPFS_COMPARE=0 skips them (also when SERVER_DATA is set).
+tmpfs_compare="${TMPFS_COMPARE:-$([ -z "${SERVER_DATA:-}" ] && [ -d /dev/shm ] && echo 1 || echo 0)}"
+if [ "$tmpfs_compare" = 1 ]; then
+  server_shm="$(mktemp -d /dev/shm/hodei-agent-bench.XXXXXX)"
+  stop "$worker_pid"; worker_pid=""
+  stop "$server_pid"; server_pid=""
+  measure_dispatch disp-shm "$server_shm" os
+  tmpfs_dispatch_rate=$dispatch_rate
+  start_server lat-shm "$server_shm" os
+  start_worker lat-shm 1
+  durable=("$serve_p50" "$serve_p99" "$run_p50" "$run_p99" "$cli_p50")
+  measure_latency tmpfs
+  tmpfs_lat=("$serve_p50" "$serve_p99" "$run_p50" "$run_p99" "$cli_p50")
+  serve_p50=${durable[0]}; serve_p99=${durable[1]}; run_p50=${durable[2]}; run_p99=${durable[3]}; cli_p50=${durable[4]}
+fi
+
 # --- rows -----------------------------------------------------------------------------------------------------------
 fs="$(df --output=fstype "$server_data" | tail -1 | tr -d ' ')"
 where="--log-sync $log_sync, devserver data on $fs"
-bench_row section=agent benchmark="dispatch, $jobs_n true jobs, 2 slots" figure="$dispatch_rate" unit=jobs/s \
-  better=higher baseline="posix_spawn+waitpid of sh -c true, 2 threads" baseline_figure="$baseline_rate" \
-  target="ratio >= 0.5" note="submit all, then start the worker; until all succeeded; $where"
-bench_row section=agent benchmark="submit->result p50, $runs runs" figure="$serve_p50" unit=ms better=lower \
-  baseline="hodei-worker run, same job" baseline_figure="$run_p50" target="figure <= 5" \
-  note="hodei-devserver submit --follow process, start to exit; $where"
-bench_row section=agent benchmark="submit->result p99, $runs runs" figure="$serve_p99" unit=ms better=lower \
-  baseline="hodei-worker run, same job" baseline_figure="$run_p99"
+spawn="posix_spawn+waitpid of sh -c true, 2 threads"
+dispatch_note="submit all, then start the worker; until all succeeded"
+bench_row section=agent benchmark="dispatch, $jobs_n true jobs, 2 slots" figure="$durable_dispatch_rate" \
+  unit=jobs/s better=higher baseline="$spawn" baseline_figure="$baseline_rate" target="ratio >= 0.5" \
+  note="$dispatch_note; $where"
+latency_rows() { # label where p50 p99 run_p50 run_p99 cli_p50
+  bench_row section=agent benchmark="submit->result p50, $runs runs$1" figure="$3" unit=ms better=lower \
+    baseline="hodei-worker run, same job" baseline_figure="$5" target="figure <= 5" \
+    note="hodei-devserver submit --follow, process start to exit (the CLI alone, one unary call: p50 $7 ms); $2"
+  bench_row section=agent benchmark="submit->result p99, $runs runs$1" figure="$4" unit=ms better=lower \
+    baseline="hodei-worker run, same job" baseline_figure="$6" note="$2"
+}
+latency_rows "" "$where" "$serve_p50" "$serve_p99" "$run_p50" "$run_p99" "$cli_p50"
+if [ "$tmpfs_compare" = 1 ]; then
+  tmpfs_where="--log-sync os, devserver data on tmpfs"
+  bench_row section=agent benchmark="dispatch, $jobs_n true jobs, 2 slots, devserver on tmpfs" \
+    figure="$tmpfs_dispatch_rate" unit=jobs/s better=higher baseline="$spawn" baseline_figure="$baseline_rate" \
+    target="ratio >= 0.5" note="$dispatch_note; $tmpfs_where"
+  latency_rows ", devserver on tmpfs" "$tmpfs_where" "${tmpfs_lat[@]}"
+fi
 bench_row section=agent benchmark="log throughput, $log_mib MiB stdout" figure="$log_rate" unit=MB/s better=higher \
   baseline="same producer into a plain pipe" baseline_figure="$pipe_rate" target="ratio >= 0.5" \
   note="submit -> succeeded, all bytes stored; $where"
