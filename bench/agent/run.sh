@@ -85,22 +85,31 @@ cat >"$work/true.json" <<'EOF'
 { "name": "true", "executor": "shell", "steps": [{ "name": "true", "run": "true" }] }
 EOF
 
+hz=$(getconf CLK_TCK)
+ms_per() { awk -v t="$1" -v n="$2" -v hz="$hz" 'BEGIN { printf "%.2f", t / hz * 1000 / n }'; } # ticks count
+
 # --- dispatch -------------------------------------------------------------------------------------------------------
 measure_dispatch() { # name [data-root [log-sync]] -> dispatch_rate
   echo "dispatch ($1): submitting $jobs_n jobs..." >&2
   start_server "$@"
   seq 1 "$jobs_n" | xargs -P 4 -I{} "$bin/hodei-devserver" submit "$work/true.json" --server "$addr" >/dev/null
-  local t0 t1
+  local t0 t1 s_ticks0
+  s_ticks0=$(cpu_ticks "$server_pid")
   t0=$(now_ns)
   start_worker "$1" 2
   while [ "$(count_state succeeded)" -lt "$jobs_n" ]; do sleep 0.2; done
   t1=$(now_ns)
   dispatch_rate=$(awk -v n="$jobs_n" -v s="$(secs "$t0" "$t1")" 'BEGIN { printf "%.1f", n / s }')
+  # Where the time goes: each process's own CPU per job (not the job's shells; the devserver's includes the polling
+  # `jobs` calls of this loop).
+  dispatch_cpu="CPU per job: worker $(ms_per "$(cpu_ticks "$worker_pid")" "$jobs_n") ms, devserver $(
+    ms_per $(($(cpu_ticks "$server_pid") - s_ticks0)) "$jobs_n") ms"
   stop "$worker_pid"; worker_pid=""
   stop "$server_pid"; server_pid=""
 }
 measure_dispatch dispatch
 durable_dispatch_rate=$dispatch_rate
+durable_dispatch_cpu=$dispatch_cpu
 baseline_rate=$("$bin/hodei-bench-spawn-baseline" "$jobs_n" 2)
 
 # --- idle: RSS, CPU and wakeups of the connected worker, beside the devserver -------------------------------------
@@ -118,7 +127,6 @@ w_ticks1=$(cpu_ticks "$worker_pid"); s_ticks1=$(cpu_ticks "$server_pid")
 w_sw1=$(switches "$worker_pid"); s_sw1=$(switches "$server_pid")
 idle_rss=$(status_kib "$worker_pid" VmRSS)
 server_idle_rss=$(status_kib "$server_pid" VmRSS)
-hz=$(getconf CLK_TCK)
 pct_core() { awk -v t="$1" -v hz="$hz" -v s="$idle_s" 'BEGIN { printf "%.2f", t / hz / s * 100 }'; }
 per_s() { awk -v n="$1" -v s="$idle_s" 'BEGIN { printf "%.1f", n / s }'; }
 
@@ -154,6 +162,7 @@ cat >"$work/log.json" <<EOF
 { "name": "log", "executor": "shell", "steps": [{ "name": "log", "run": "$producer" }] }
 EOF
 start_worker log 1
+log_w_ticks0=$(cpu_ticks "$worker_pid"); log_s_ticks0=$(cpu_ticks "$server_pid")
 t0=$(now_ns)
 id=$(dev submit "$work/log.json")
 while :; do
@@ -163,6 +172,8 @@ while :; do
 done
 t1=$(now_ns)
 peak_rss=$(status_kib "$worker_pid" VmHWM)
+log_cpu="CPU: worker $(ms_per $(($(cpu_ticks "$worker_pid") - log_w_ticks0)) 1000) s, devserver $(
+  ms_per $(($(cpu_ticks "$server_pid") - log_s_ticks0)) 1000) s"
 stored=$(stat -c %s "$server_data/server-latency/jobs/$id/stdout.log")
 [ "$stored" -eq "$bytes" ] || { echo "log job: stored $stored bytes, expected $bytes" >&2; exit 1; }
 log_rate=$(awk -v b="$bytes" -v s="$(secs "$t0" "$t1")" 'BEGIN { printf "%.1f", b / s / 1e6 }')
@@ -180,6 +191,7 @@ if [ "$tmpfs_compare" = 1 ]; then
   stop "$server_pid"; server_pid=""
   measure_dispatch disp-shm "$server_shm" os
   tmpfs_dispatch_rate=$dispatch_rate
+  tmpfs_dispatch_cpu=$dispatch_cpu
   start_server lat-shm "$server_shm" os
   start_worker lat-shm 1
   durable=("$serve_p50" "$serve_p99" "$run_p50" "$run_p99" "$cli_p50")
@@ -195,7 +207,7 @@ spawn="posix_spawn+waitpid of sh -c true, 2 threads"
 dispatch_note="submit all, then start the worker; until all succeeded"
 bench_row section=agent benchmark="dispatch, $jobs_n true jobs, 2 slots" figure="$durable_dispatch_rate" \
   unit=jobs/s better=higher baseline="$spawn" baseline_figure="$baseline_rate" target="ratio >= 0.5" \
-  note="$dispatch_note; $where"
+  note="$dispatch_note; $durable_dispatch_cpu; $where"
 latency_rows() { # label where p50 p99 run_p50 run_p99 cli_p50
   bench_row section=agent benchmark="submit->result p50, $runs runs$1" figure="$3" unit=ms better=lower \
     baseline="hodei-worker run, same job" baseline_figure="$5" target="figure <= 5" \
@@ -208,12 +220,12 @@ if [ "$tmpfs_compare" = 1 ]; then
   tmpfs_where="--log-sync os, devserver data on tmpfs"
   bench_row section=agent benchmark="dispatch, $jobs_n true jobs, 2 slots, devserver on tmpfs" \
     figure="$tmpfs_dispatch_rate" unit=jobs/s better=higher baseline="$spawn" baseline_figure="$baseline_rate" \
-    target="ratio >= 0.5" note="$dispatch_note; $tmpfs_where"
+    target="ratio >= 0.5" note="$dispatch_note; $tmpfs_dispatch_cpu; $tmpfs_where"
   latency_rows ", devserver on tmpfs" "$tmpfs_where" "${tmpfs_lat[@]}"
 fi
 bench_row section=agent benchmark="log throughput, $log_mib MiB stdout" figure="$log_rate" unit=MB/s better=higher \
   baseline="same producer into a plain pipe" baseline_figure="$pipe_rate" target="ratio >= 0.5" \
-  note="submit -> succeeded, all bytes stored; $where"
+  note="submit -> succeeded, all bytes stored; $log_cpu; $where"
 bench_row section=agent benchmark="worker peak RSS during the $log_mib MiB log" figure="$(mib "$peak_rss")" unit=MiB \
   better=lower baseline="worker idle RSS" baseline_figure="$(mib "$idle_rss")" target="figure <= 64" note="VmHWM"
 bench_row section=agent benchmark="worker idle RSS" figure="$(mib "$idle_rss")" unit=MiB better=lower \
