@@ -71,7 +71,7 @@ t_start=$(now_ns)
 # --- build ------------------------------------------------------------------------------------------------------------
 targets_of() {
   case "$1" in
-    agent) echo hodei-worker hodei-devserver hodei_executor_shell hodei_bench_spawn_baseline ;;
+    agent) echo hodei-worker hodei-devserver hodei_executor_shell hodei_bench_spawn_baseline hodei_bench_submit_latency ;;
     shell) echo hodei_shell_throughput ;;
     plugins) echo hodei_plugin_load_bench ;;
     cache) echo hodei_bench_cache_verify ;;

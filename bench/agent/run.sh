@@ -3,8 +3,9 @@
 # figure (bench/report.py; to $BENCH_ROWS, or stdout), each beside a baseline measured in the same run.
 #   - dispatch: JOBS `true` jobs through devserver + worker (2 slots), jobs/s, vs a 2-thread posix_spawn+waitpid
 #     loop of `/bin/sh -c true` (the least any runner does per job);
-#   - latency: submit -> result of one `true` job, p50/p99 over LATENCY_RUNS runs of `hodei-devserver submit
-#     --follow`, vs `hodei-worker run` of the same job (no server);
+#   - latency: submit -> result of one `true` job, p50/p99 over LATENCY_RUNS runs from one warm gRPC client
+#     (hodei-bench-submit-latency), vs one posix_spawn+waitpid of `sh -c true` (the job's own work); and the same
+#     through `hodei-devserver submit --follow` processes vs `hodei-worker run` of the same job (no server);
 #   - idle: the connected worker's RSS, CPU and wakeups over IDLE_SECONDS, beside the devserver's;
 #   - log throughput: a job writing LOG_MIB MiB to stdout, submit -> result, MB/s, vs the same producer into a plain
 #     pipe; the worker's peak RSS during it (VmHWM).
@@ -20,7 +21,7 @@ cd "$(dirname "$0")/../.."
 source bench/lib.sh
 build="${1:-build/release}"
 bin="$build/bin"
-bench_need "$build" bin/hodei-worker bin/hodei-devserver bin/hodei-bench-spawn-baseline \
+bench_need "$build" bin/hodei-worker bin/hodei-devserver bin/hodei-bench-spawn-baseline bin/hodei-bench-submit-latency \
   lib/hodei/plugins/libhodei-executor-shell.so
 if bench_smoke; then small=1; else small=0; fi
 jobs_n="${JOBS:-$([ $small = 1 ] && echo 20 || echo 1000)}"
@@ -132,7 +133,7 @@ per_s() { awk -v n="$1" -v s="$idle_s" 'BEGIN { printf "%.1f", n / s }'; }
 
 # --- latency --------------------------------------------------------------------------------------------------------
 pct() { sort -n "$1" | awk -v p="$2" '{ v[NR] = $1 } END { i = int(NR * p / 100 + 0.999); if (i < 1) i = 1; printf "%.2f", v[i] / 1000 }'; }
-measure_latency() { # name (server and worker running) -> serve_p50/p99, run_p50/p99, cli_p50
+measure_latency() { # name (server and worker running) -> serve_p50/p99, run_p50/p99, cli_p50, inproc_p50/p99
   echo "latency ($1): $runs runs..." >&2
   : >"$work/lat-serve"; : >"$work/lat-run"; : >"$work/lat-cli"
   local t0 t1
@@ -150,6 +151,9 @@ measure_latency() { # name (server and worker running) -> serve_p50/p99, run_p50
   serve_p50=$(pct "$work/lat-serve" 50); serve_p99=$(pct "$work/lat-serve" 99)
   run_p50=$(pct "$work/lat-run" 50); run_p99=$(pct "$work/lat-run" 99)
   cli_p50=$(pct "$work/lat-cli" 50)
+  # The same submit + follow from one warm client: no process start, no connection set-up.
+  "$bin/hodei-bench-submit-latency" "$addr" "$work/true.json" "$runs" >"$work/lat-inproc"
+  inproc_p50=$(pct "$work/lat-inproc" 50); inproc_p99=$(pct "$work/lat-inproc" 99)
 }
 measure_latency durable
 stop "$worker_pid"; worker_pid=""
@@ -194,10 +198,11 @@ if [ "$tmpfs_compare" = 1 ]; then
   tmpfs_dispatch_cpu=$dispatch_cpu
   start_server lat-shm "$server_shm" os
   start_worker lat-shm 1
-  durable=("$serve_p50" "$serve_p99" "$run_p50" "$run_p99" "$cli_p50")
+  durable=("$serve_p50" "$serve_p99" "$run_p50" "$run_p99" "$cli_p50" "$inproc_p50" "$inproc_p99")
   measure_latency tmpfs
-  tmpfs_lat=("$serve_p50" "$serve_p99" "$run_p50" "$run_p99" "$cli_p50")
+  tmpfs_lat=("$serve_p50" "$serve_p99" "$run_p50" "$run_p99" "$cli_p50" "$inproc_p50" "$inproc_p99")
   serve_p50=${durable[0]}; serve_p99=${durable[1]}; run_p50=${durable[2]}; run_p99=${durable[3]}; cli_p50=${durable[4]}
+  inproc_p50=${durable[5]}; inproc_p99=${durable[6]}
 fi
 
 # --- rows -----------------------------------------------------------------------------------------------------------
@@ -208,14 +213,20 @@ dispatch_note="submit all, then start the worker; until all succeeded"
 bench_row section=agent benchmark="dispatch, $jobs_n true jobs, 2 slots" figure="$durable_dispatch_rate" \
   unit=jobs/s better=higher baseline="$spawn" baseline_figure="$baseline_rate" target="ratio >= 0.5" \
   note="$dispatch_note; $durable_dispatch_cpu; $where"
-latency_rows() { # label where p50 p99 run_p50 run_p99 cli_p50
-  bench_row section=agent benchmark="submit->result p50, $runs runs$1" figure="$3" unit=ms better=lower \
-    baseline="hodei-worker run, same job" baseline_figure="$5" target="figure <= 5" \
+spawn1_ms=$(awk -v r="$("$bin/hodei-bench-spawn-baseline" "$runs" 1)" 'BEGIN { printf "%.2f", 1000 / r }')
+latency_rows() { # label where p50 p99 run_p50 run_p99 cli_p50 inproc_p50 inproc_p99
+  bench_row section=agent benchmark="submit->result p50, $runs runs$1" figure="$8" unit=ms better=lower \
+    baseline="posix_spawn+waitpid of sh -c true" baseline_figure="$spawn1_ms" target="figure <= 5" \
+    note="one warm gRPC client: SubmitJob + StreamLogs(follow) to the final state; $2"
+  bench_row section=agent benchmark="submit->result p99, $runs runs$1" figure="$9" unit=ms better=lower \
+    baseline="posix_spawn+waitpid of sh -c true" baseline_figure="$spawn1_ms" note="one warm gRPC client; $2"
+  bench_row section=agent benchmark="submit --follow CLI p50, $runs runs$1" figure="$3" unit=ms better=lower \
+    baseline="hodei-worker run, same job" baseline_figure="$5" \
     note="hodei-devserver submit --follow, process start to exit (the CLI alone, one unary call: p50 $7 ms); $2"
-  bench_row section=agent benchmark="submit->result p99, $runs runs$1" figure="$4" unit=ms better=lower \
+  bench_row section=agent benchmark="submit --follow CLI p99, $runs runs$1" figure="$4" unit=ms better=lower \
     baseline="hodei-worker run, same job" baseline_figure="$6" note="$2"
 }
-latency_rows "" "$where" "$serve_p50" "$serve_p99" "$run_p50" "$run_p99" "$cli_p50"
+latency_rows "" "$where" "$serve_p50" "$serve_p99" "$run_p50" "$run_p99" "$cli_p50" "$inproc_p50" "$inproc_p99"
 if [ "$tmpfs_compare" = 1 ]; then
   tmpfs_where="--log-sync os, devserver data on tmpfs"
   bench_row section=agent benchmark="dispatch, $jobs_n true jobs, 2 slots, devserver on tmpfs" \
