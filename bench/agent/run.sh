@@ -128,6 +128,10 @@ w_ticks1=$(cpu_ticks "$worker_pid"); s_ticks1=$(cpu_ticks "$server_pid")
 w_sw1=$(switches "$worker_pid"); s_sw1=$(switches "$server_pid")
 idle_rss=$(status_kib "$worker_pid" VmRSS)
 server_idle_rss=$(status_kib "$server_pid" VmRSS)
+# RSS counts shared library pages whole; the private part (USS) is what this process alone adds to the machine.
+uss_kib() { awk '/^Private_(Clean|Dirty):/ { n += $2 } END { print n + 0 }' "/proc/$1/smaps_rollup"; }
+idle_uss=$(uss_kib "$worker_pid")
+server_idle_uss=$(uss_kib "$server_pid")
 pct_core() { awk -v t="$1" -v hz="$hz" -v s="$idle_s" 'BEGIN { printf "%.2f", t / hz / s * 100 }'; }
 per_s() { awk -v n="$1" -v s="$idle_s" 'BEGIN { printf "%.1f", n / s }'; }
 
@@ -242,6 +246,9 @@ bench_row section=agent benchmark="worker peak RSS during the $log_mib MiB log" 
 bench_row section=agent benchmark="worker idle RSS" figure="$(mib "$idle_rss")" unit=MiB better=lower \
   baseline="devserver idle RSS" baseline_figure="$(mib "$server_idle_rss")" target="figure <= 10" \
   note="connected, no job"
+bench_row section=agent benchmark="worker idle private memory (USS)" figure="$(mib "$idle_uss")" unit=MiB \
+  better=lower baseline="devserver idle USS" baseline_figure="$(mib "$server_idle_uss")" \
+  note="Private_Clean + Private_Dirty of /proc/PID/smaps_rollup: RSS without the shared library pages"
 bench_row section=agent benchmark="worker idle CPU, ${idle_s} s" figure="$(pct_core $((w_ticks1 - w_ticks0)))" \
   unit="% of a core" better=lower baseline="devserver idle CPU" \
   baseline_figure="$(pct_core $((s_ticks1 - s_ticks0)))" target="figure <= 1" note="utime+stime from /proc/PID/stat"
