@@ -28,7 +28,7 @@
 #
 # Sizes keep a full run under 10 minutes on a 2-core machine; scale up with JOBS, LATENCY_RUNS, LOG_MIB,
 # IDLE_SECONDS, LOG_SYNC, SERVER_DATA (agent), SHELL_MB, PLUGIN_RUNS, CACHE_MB, CACHE_ROUNDS, DOCKER_RUNS,
-# ARTIFACT_MB, PLUGIN_CONFIG_EXTRA (see each script). Exit status: 0, or 1 when a section failed (its row says
+# ARTIFACT_MB, PLUGIN_CONFIG_EXTRA (see each script). Temp folders go under TMPDIR (default /tmp). Exit status: 0, or 1 when a section failed (its row says
 # error and the results are still written), 2 for bad usage.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -115,7 +115,7 @@ start_service() {
   if bench_smoke; then service_skip="not started under --smoke"; return 1; fi
   if [ "$(id -u)" -ne 0 ]; then service_skip="starting scripts/services/$kind.sh needs root"; return 1; fi
   service_kind="$kind"
-  service_dir="$(mktemp -d "/tmp/hodei-bench-$kind.XXXXXX")"
+  service_dir="$(mktemp -d "${TMPDIR:-/tmp}/hodei-bench-$kind.XXXXXX")"
   echo "bench.sh: starting the $kind service in $service_dir" >&2
   local env_file
   if ! env_file="$("scripts/services/$kind.sh" start "$service_dir" 2>"$service_dir.log" | tail -1)"; then

@@ -30,7 +30,7 @@ log_mib="${LOG_MIB:-$([ $small = 1 ] && echo 4 || echo 1024)}"
 idle_s="${IDLE_SECONDS:-$([ $small = 1 ] && echo 1 || echo 10)}"
 log_sync="${LOG_SYNC:-fsync}"
 
-work="$(mktemp -d /tmp/hodei-agent-bench.XXXXXX)"
+work="$(mktemp -d "${TMPDIR:-/tmp}/hodei-agent-bench.XXXXXX")"
 server_data="$(mktemp -d "${SERVER_DATA:-$work}/hodei-agent-bench-server.XXXXXX")"
 server_pid=""
 worker_pid=""

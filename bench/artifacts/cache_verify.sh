@@ -12,7 +12,7 @@ build_dir="${1:-build/release}"
 bench_need "$build_dir" bin/hodei-bench-cache-verify
 size_mib="${CACHE_MB:-${SIZE_MB:-$(bench_smoke && echo 16 || echo 1024)}}"
 rounds="${CACHE_ROUNDS:-${ROUNDS:-$(bench_smoke && echo 1 || echo 3)}}"
-work="$(mktemp -d /tmp/hodei-verify.XXXXXX)"
+work="$(mktemp -d "${TMPDIR:-/tmp}/hodei-verify.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 verify="$build_dir/bin/hodei-bench-cache-verify"
 head -c "$((size_mib << 20))" /dev/urandom >"$work/data.bin"

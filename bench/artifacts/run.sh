@@ -23,7 +23,7 @@ if [ -z "${HODEI_TEST_S3_ENDPOINT:-}" ] && bench_smoke; then
   exit 0
 fi
 
-work="$(mktemp -d /tmp/hodei-bench.XXXXXX)"
+work="$(mktemp -d "${TMPDIR:-/tmp}/hodei-bench.XXXXXX")"
 started_s3=""
 cleanup() {
   if [ -n "$started_s3" ]; then scripts/services/s3.sh stop "$work/s3" >/dev/null 2>&1 || true; fi

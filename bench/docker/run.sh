@@ -22,7 +22,7 @@ if [ -z "${DOCKER_HOST:-}" ] || [ -z "${HODEI_TEST_DOCKER_IMAGE:-}" ]; then
 fi
 image="$HODEI_TEST_DOCKER_IMAGE"
 cli="${BENCH_DOCKER_CLI:-$( [ -x /usr/bin/docker ] && echo /usr/bin/docker || echo docker)}"
-work="$(mktemp -d /tmp/hodei-docker-bench.XXXXXX)"
+work="$(mktemp -d "${TMPDIR:-/tmp}/hodei-docker-bench.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 cat >"$work/true.json" <<JSON
 { "name": "true", "executor": "docker", "docker": { "image": "$image", "pull": "never" },

@@ -5,7 +5,7 @@
 set -euo pipefail
 build="$(cd "${1:?usage: bench_smoke.sh BUILD_DIR}" && pwd)"
 cd "$(dirname "$0")/../.."
-out="$(mktemp -d /tmp/hodei-bench-smoke.XXXXXX)"
+out="$(mktemp -d "${TMPDIR:-/tmp}/hodei-bench-smoke.XXXXXX")"
 trap 'rm -rf "$out"' EXIT
 scripts/bench.sh --smoke --build-dir "$build" --out "$out/results"
 python3 bench/report.py check "$out/results"
