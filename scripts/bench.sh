@@ -27,8 +27,8 @@
 # exit). That needs root; without it those rows say skipped.
 #
 # Sizes keep a full run under 10 minutes on a 2-core machine; scale up with JOBS, LATENCY_RUNS, LOG_MIB,
-# IDLE_SECONDS, LOG_SYNC, SERVER_DATA (agent), SHELL_MB, PLUGIN_RUNS, CACHE_MB, CACHE_ROUNDS, DOCKER_RUNS,
-# ARTIFACT_MB, PLUGIN_CONFIG_EXTRA (see each script). Temp folders go under TMPDIR (default /tmp).
+# IDLE_SECONDS, LOG_SYNC, SERVER_DATA, TMPFS_COMPARE (agent), SHELL_MB, SHELL_ROUNDS, PLUGIN_RUNS, CACHE_MB,
+# CACHE_ROUNDS, DOCKER_RUNS, ARTIFACT_MB, PLUGIN_CONFIG_EXTRA (see each script). Temp folders go under TMPDIR (default /tmp).
 # Exit status: 0, or 1 when a section failed (its row says error and the results are still written), 2 for bad
 # usage.
 set -euo pipefail
@@ -185,8 +185,8 @@ t_end=$(now_ns)
   echo "wall_seconds=$(secs "$t_measure" "$t_end")"
   echo "build_seconds=$(secs "$t_start" "$t_measure")"
   echo "sections=${sections[*]}"
-  for v in JOBS LATENCY_RUNS LOG_MIB IDLE_SECONDS LOG_SYNC SERVER_DATA SHELL_MB PLUGIN_RUNS CACHE_MB CACHE_ROUNDS \
-    DOCKER_RUNS ARTIFACT_MB SIZE_MB ROUNDS PLUGIN_CONFIG_EXTRA; do
+  for v in JOBS LATENCY_RUNS LOG_MIB IDLE_SECONDS LOG_SYNC SERVER_DATA TMPFS_COMPARE SHELL_MB SHELL_ROUNDS \
+    PLUGIN_RUNS CACHE_MB CACHE_ROUNDS DOCKER_RUNS ARTIFACT_MB SIZE_MB ROUNDS PLUGIN_CONFIG_EXTRA; do
     [ -n "${!v:-}" ] && echo "$v=${!v}"
   done
 } >"$out_dir/meta.env"
