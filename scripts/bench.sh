@@ -28,8 +28,8 @@
 #
 # Sizes keep a full run under 10 minutes on a 2-core machine; scale up with JOBS, LATENCY_RUNS, LOG_MIB,
 # IDLE_SECONDS, LOG_SYNC, SERVER_DATA, TMPFS_COMPARE (agent), SHELL_MB, SHELL_ROUNDS, PLUGIN_RUNS, CACHE_MB,
-# CACHE_ROUNDS, DOCKER_RUNS, ARTIFACT_MB, PLUGIN_CONFIG_EXTRA (see each script). Temp folders go under TMPDIR (default /tmp).
-# Exit status: 0, or 1 when a section failed (its row says error and the results are still written), 2 for bad
+# CACHE_ROUNDS, DOCKER_RUNS, ARTIFACT_MB, PLUGIN_CONFIG_EXTRA (see each script). Temp folders go under TMPDIR
+# (default /tmp). Exit status: 0, or 1 when a section failed (its row says error and the results are still written), 2 for bad
 # usage.
 set -euo pipefail
 cd "$(dirname "$0")/.."
