@@ -6,13 +6,13 @@
 #   scripts/bench.sh [--smoke] [--build-dir DIR] [--out DIR] [SECTION...]
 #
 # SECTION: all (default) or any of
-#   agent      hodei-worker serve + hodei-devserver: dispatch vs a posix_spawn loop, submit->result latency, idle
-#              RSS/CPU/wakeups, log throughput vs a plain pipe and peak RSS during it   (bench/agent/run.sh)
-#   shell      the shell executor's output throughput alone vs a pipe                    (bench/shell/run.sh)
-#   plugins    plugin load time vs dlopen of the same files                              (bench/plugins/run.sh)
-#   cache      cache-hit verification vs sha256sum                                       (bench/artifacts/cache_verify.sh)
-#   docker     docker executor per-job overhead vs docker run --rm                       (bench/docker/run.sh)
-#   artifacts  S3 artifact upload/download vs aws s3 cp                                  (bench/artifacts/run.sh)
+#   agent      bench/agent/run.sh: hodei-worker serve + hodei-devserver: dispatch vs a posix_spawn loop,
+#              submit->result latency, idle RSS/CPU/wakeups, log throughput vs a plain pipe and peak RSS during it
+#   shell      bench/shell/run.sh: the shell executor's output throughput alone vs a pipe
+#   plugins    bench/plugins/run.sh: plugin load time vs dlopen of the same files
+#   cache      bench/artifacts/cache_verify.sh: cache-hit verification vs sha256sum
+#   docker     bench/docker/run.sh: docker executor per-job overhead vs docker run --rm
+#   artifacts  bench/artifacts/run.sh: S3 artifact upload/download vs aws s3 cp
 #
 # --build-dir DIR  binaries and plugins (default build/release). For the default, the release preset is configured
 #                  if needed and the targets the chosen sections need are built (ninja -j2; BENCH_NO_BUILD=1 skips).
@@ -29,8 +29,8 @@
 # Sizes keep a full run under 10 minutes on a 2-core machine; scale up with JOBS, LATENCY_RUNS, LOG_MIB,
 # IDLE_SECONDS, LOG_SYNC, SERVER_DATA, TMPFS_COMPARE (agent), SHELL_MB, SHELL_ROUNDS, PLUGIN_RUNS, CACHE_MB,
 # CACHE_ROUNDS, DOCKER_RUNS, ARTIFACT_MB, PLUGIN_CONFIG_EXTRA (see each script). Temp folders go under TMPDIR
-# (default /tmp). Exit status: 0, or 1 when a section failed (its row says error and the results are still written), 2 for bad
-# usage.
+# (default /tmp). Exit status: 0, or 1 when a section failed (its row says error and the results are still
+# written), 2 for bad usage.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
@@ -69,10 +69,12 @@ export BENCH_ROWS="$out_dir/rows.jsonl"
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 t_start=$(now_ns)
 
-# --- build ------------------------------------------------------------------------------------------------------------
+# --- build ----------------------------------------------------------------------------------------------------------
 targets_of() {
   case "$1" in
-    agent) echo hodei-worker hodei-devserver hodei_executor_shell hodei_bench_spawn_baseline hodei_bench_submit_latency ;;
+    agent)
+      echo hodei-worker hodei-devserver hodei_executor_shell hodei_bench_spawn_baseline hodei_bench_submit_latency
+      ;;
     shell) echo hodei_shell_throughput ;;
     plugins) echo hodei_plugin_load_bench ;;
     cache) echo hodei_bench_cache_verify ;;
@@ -94,7 +96,7 @@ if ! bench_smoke && [ "${BENCH_NO_BUILD:-0}" != 1 ]; then
 fi
 t_measure=$(now_ns)
 
-# --- services (started here only when needed and not provided) ----------------------------------------------------------
+# --- services (started here only when needed and not provided) ------------------------------------------------------
 service_dir=""
 service_kind=""
 # shellcheck disable=SC2317 # (called from the EXIT trap)
@@ -128,7 +130,7 @@ start_service() {
   source "$env_file"
 }
 
-# --- sections ---------------------------------------------------------------------------------------------------------
+# --- sections -------------------------------------------------------------------------------------------------------
 script_of() {
   case "$1" in
     agent) echo bench/agent/run.sh ;;
@@ -175,7 +177,7 @@ for section in "${sections[@]}"; do
 done
 t_end=$(now_ns)
 
-# --- report -------------------------------------------------------------------------------------------------------------
+# --- report ---------------------------------------------------------------------------------------------------------
 {
   echo "started_utc=$started_utc"
   echo "smoke=${BENCH_SMOKE:-0}"

@@ -9,7 +9,8 @@
 #
 # Needs DOCKER_HOST (unix://...) and HODEI_TEST_DOCKER_IMAGE (source the docker.env of scripts/services/docker.sh);
 # without them the rows are marked skipped. DOCKER_RUNS (N, default 20; 2 under BENCH_SMOKE=1) tunes it; the first
-# round warms up and is not counted. The CLI is /usr/bin/docker (the daemon's own version) unless BENCH_DOCKER_CLI is set.
+# round warms up and is not counted. The CLI is /usr/bin/docker (the daemon's own version) unless BENCH_DOCKER_CLI
+# is set.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source bench/lib.sh
@@ -47,7 +48,9 @@ for i in $(seq 0 "$runs"); do
   echo "$h" >>"$work/hodei.ms"
   echo "$c" >>"$work/cli.ms"
 done
-pct() { sort -n "$1" | awk -v p="$2" '{ v[NR] = $1 } END { i = int(NR * p / 100 + 0.999); if (i < 1) i = 1; print v[i] }'; }
+pct() {
+  sort -n "$1" | awk -v p="$2" '{ v[NR] = $1 } END { i = int(NR * p / 100 + 0.999); if (i < 1) i = 1; print v[i] }'
+}
 for p in 50 90; do
   bench_row section=docker benchmark="per-job overhead, p$p of $runs" figure="$(pct "$work/hodei.ms" $p)" unit=ms \
     better=lower baseline="docker run --rm --network none" baseline_figure="$(pct "$work/cli.ms" $p)" \
