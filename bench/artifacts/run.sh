@@ -1,23 +1,32 @@
 #!/usr/bin/env bash
-# Measures 1 GiB uploads and downloads through the S3 artifact plugin against `aws s3 cp`, on the same S3
-# server in the same run. Not a test: prints MB/s (10^6 bytes/s) of each and the plugin/CLI ratio.
+# Uploads and downloads of one file through the S3 artifact plugin against `aws s3 cp`, on the same S3 server in
+# the same run. Not a test: writes one result row per direction (bench/report.py; to $BENCH_ROWS, or stdout), MB/s
+# (10^6 bytes/s) of each and the plugin/CLI ratio.
 #
-#   bench/artifacts/run.sh [BUILD_DIR]     # BUILD_DIR holds lib/hodei/plugins/libhodei-artifact-s3.so (default build/release)
+#   bench/artifacts/run.sh [BUILD_DIR]     # default build/release: lib/hodei/plugins/libhodei-artifact-s3.so and
+#                                          # bin/hodei-bench-artifact
 #
-# Uses the server of HODEI_TEST_S3_ENDPOINT/_ACCESS_KEY/_SECRET_KEY/_REGION when set (source an s3.env);
-# otherwise starts one with scripts/services/s3.sh in a temp folder and stops it at the end.
-# SIZE_MB (default 1024 MiB) and PLUGIN_CONFIG_EXTRA (JSON members, e.g. '"max_parallel_parts": 8') tune it.
+# Uses the server of HODEI_TEST_S3_ENDPOINT/_ACCESS_KEY/_SECRET_KEY/_REGION when set (source an s3.env); otherwise
+# starts one with scripts/services/s3.sh (root) in a temp folder and stops it at the end — except under
+# BENCH_SMOKE=1, where the rows are marked skipped instead.
+# ARTIFACT_MB (or SIZE_MB; default 1024 MiB; 4 under BENCH_SMOKE=1) and PLUGIN_CONFIG_EXTRA (JSON members, e.g.
+# '"max_parallel_parts": 8') tune it.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source bench/lib.sh
 build_dir="${1:-build/release}"
+bench_need "$build_dir" lib/hodei/plugins/libhodei-artifact-s3.so bin/hodei-bench-artifact
 plugin="$build_dir/lib/hodei/plugins/libhodei-artifact-s3.so"
-[ -f "$plugin" ] || { echo "run.sh: $plugin not found; build target hodei_artifact_s3 first" >&2; exit 1; }
-size_mib="${SIZE_MB:-1024}"
+size_mib="${ARTIFACT_MB:-${SIZE_MB:-$(bench_smoke && echo 4 || echo 1024)}}"
+if [ -z "${HODEI_TEST_S3_ENDPOINT:-}" ] && bench_smoke; then
+  for op in upload download; do bench_skip artifacts "S3 $op" "no S3 server (HODEI_TEST_S3_ENDPOINT unset)"; done
+  exit 0
+fi
 
-work="$(mktemp -d /tmp/hodei-bench.XXXXXX)"
+work="$(mktemp -d "${TMPDIR:-/tmp}/hodei-bench.XXXXXX")"
 started_s3=""
 cleanup() {
-  [ -n "$started_s3" ] && scripts/services/s3.sh stop "$work/s3" >/dev/null 2>&1 || true
+  if [ -n "$started_s3" ]; then scripts/services/s3.sh stop "$work/s3" >/dev/null 2>&1 || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -34,9 +43,7 @@ unset AWS_PROFILE AWS_SESSION_TOKEN
 aws_cli=/usr/bin/aws; [ -x "$aws_cli" ] || aws_cli=aws
 s3() { "$aws_cli" --endpoint-url "$HODEI_TEST_S3_ENDPOINT" "$@"; }
 
-g++ -std=c++20 -O2 -Wall -Wextra -Iplugin-api/include bench/artifacts/artifact_bench.cpp -ldl -o "$work/artifact_bench"
-
-echo "generating $size_mib MiB of random data..."
+echo "generating $size_mib MiB of random data..." >&2
 head -c "$((size_mib << 20))" /dev/urandom >"$work/data.bin"
 sha="$(sha256sum "$work/data.bin" | cut -d' ' -f1)"
 bytes="$(stat -c %s "$work/data.bin")"
@@ -49,8 +56,8 @@ rate() { awk -v b="$bytes" -v s="$1" 'BEGIN { printf "%.1f", b / s / 1e6 }'; }
 timed() { local t0 t1; t0=$(now); "$@" >/dev/null; t1=$(now); awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }'; }
 
 sync
-plugin_put=$(timed "$work/artifact_bench" "$plugin" "$config" put "$work/data.bin" "s3://$bucket/plugin.bin" "$sha")
-plugin_get=$(timed "$work/artifact_bench" "$plugin" "$config" get "s3://$bucket/plugin.bin" "$work/plugin-out.bin")
+plugin_put=$(timed "$build_dir/bin/hodei-bench-artifact" "$plugin" "$config" put "$work/data.bin" "s3://$bucket/plugin.bin" "$sha")
+plugin_get=$(timed "$build_dir/bin/hodei-bench-artifact" "$plugin" "$config" get "s3://$bucket/plugin.bin" "$work/plugin-out.bin")
 [ "$(sha256sum "$work/plugin-out.bin" | cut -d' ' -f1)" = "$sha" ] || { echo "plugin download: SHA-256 differs" >&2; exit 1; }
 rm -f "$work/plugin-out.bin"
 s3 s3 rm "s3://$bucket/plugin.bin" >/dev/null
@@ -60,10 +67,9 @@ cli_get=$(timed bash -c "'$aws_cli' --endpoint-url '$HODEI_TEST_S3_ENDPOINT' s3 
 [ "$(sha256sum "$work/cli-out.bin" | cut -d' ' -f1)" = "$sha" ] || { echo "aws download: SHA-256 differs" >&2; exit 1; }
 s3 s3 rb --force "s3://$bucket" >/dev/null
 
-printf "%-10s %10s %14s %14s\n" "" "plugin" "aws s3 cp" "plugin/cli"
 for op in upload download; do
   if [ $op = upload ]; then p=$plugin_put; c=$cli_put; else p=$plugin_get; c=$cli_get; fi
-  printf '%-10s %7s MB/s %7s MB/s %7sx   (%s s vs %s s)\n' "$op" "$(rate "$p")" "$(rate "$c")" \
-    "$(awk -v p="$p" -v c="$c" 'BEGIN { printf "%.2f", c / p }')" "$p" "$c"
+  bench_row section=artifacts benchmark="S3 $op, $size_mib MiB" figure="$(rate "$p")" unit=MB/s better=higher \
+    baseline="aws s3 cp" baseline_figure="$(rate "$c")" \
+    note="plugin ${p} s, aws ${c} s; config defaults${PLUGIN_CONFIG_EXTRA:+ + $PLUGIN_CONFIG_EXTRA}"
 done
-echo "($bytes bytes, $(nproc) cores, endpoint $HODEI_TEST_S3_ENDPOINT, plugin config defaults${PLUGIN_CONFIG_EXTRA:+ + $PLUGIN_CONFIG_EXTRA})"
