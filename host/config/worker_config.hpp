@@ -29,6 +29,10 @@ struct ServerConfig {
   TlsConfig tls;
   std::chrono::milliseconds reconnect_initial_backoff{500};
   std::chrono::milliseconds reconnect_max_backoff{30000};
+  // HTTP/2 keepalive: a ping after this much time, the connection dropped when its answer takes longer than the
+  // timeout. The only way a half-dead connection (a stalled network path, a frozen server) is noticed.
+  std::chrono::milliseconds keepalive_time{20000};
+  std::chrono::milliseconds keepalive_timeout{10000};
 };
 
 struct WorkerSection {

@@ -61,7 +61,7 @@ void Cluster::start_worker(const WorkerSetup &setup) {
                                 HODEI_PLUGIN_DIR, "--config",
                                 config.string(),  "--log-level",
                                 "info",           "serve",
-                                "--server",       address,
+                                "--server",       setup.server_address.empty() ? address : setup.server_address,
                                 "--token-file",   token_file.string(),
                                 "--data-dir",     (dir.path() / "worker").string(),
                                 "--name",         "test-worker",

@@ -39,6 +39,7 @@ struct WorkerSetup {
   bool wait_connected = true;
   int drain_timeout_seconds = 30;
   std::vector<std::string> env; // extra "NAME=value" for the worker process
+  std::string server_address;   // where the worker connects, when not the server itself (e.g. a TcpProxy)
 };
 
 class Cluster {
