@@ -28,7 +28,7 @@ std::string gated_job(const fs::path &dir) {
 
 } // namespace
 
-TEST_CASE("stalls, cuts, drops and refusals between worker and server lose and duplicate no log byte",
+TEST_CASE("stalls and cuts and drops and refusals between worker and server lose and duplicate no log byte",
           "[faults][network]") {
   Cluster c;
   c.start_server();

@@ -85,19 +85,19 @@ void kill_during_runs(int batch, int runs) {
 } // namespace
 
 // 20 runs in four ctest entries of five, so each stays well under a minute.
-TEST_CASE("server SIGKILLed at random points, runs 1 to 5: no byte lost or duplicated, no job run twice",
+TEST_CASE("server SIGKILLed at random points in runs 1 to 5: no byte lost or duplicated and no job run twice",
           "[faults][server-kill]") {
   kill_during_runs(0, 5);
 }
-TEST_CASE("server SIGKILLed at random points, runs 6 to 10: no byte lost or duplicated, no job run twice",
+TEST_CASE("server SIGKILLed at random points in runs 6 to 10: no byte lost or duplicated and no job run twice",
           "[faults][server-kill]") {
   kill_during_runs(1, 5);
 }
-TEST_CASE("server SIGKILLed at random points, runs 11 to 15: no byte lost or duplicated, no job run twice",
+TEST_CASE("server SIGKILLed at random points in runs 11 to 15: no byte lost or duplicated and no job run twice",
           "[faults][server-kill]") {
   kill_during_runs(2, 5);
 }
-TEST_CASE("server SIGKILLed at random points, runs 16 to 20: no byte lost or duplicated, no job run twice",
+TEST_CASE("server SIGKILLed at random points in runs 16 to 20: no byte lost or duplicated and no job run twice",
           "[faults][server-kill]") {
   kill_during_runs(3, 5);
 }
