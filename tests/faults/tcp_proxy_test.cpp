@@ -183,3 +183,19 @@ TEST_CASE("a proxy whose upstream is down closes the client connection", "[fault
   REQUIRE(client.get() >= 0);
   CHECK(closed_by_peer(client.get()));
 }
+
+TEST_CASE("stall_after forwards that many bytes and then stalls by itself", "[faults][proxy]") {
+  Upstream up;
+  TcpProxy proxy(up.port);
+  Fd client(connect_to(proxy.port()));
+  Fd server(up.accept_one());
+  proxy.stall_after(1000);
+  write_all(client.get(), std::string(1000, 'e'));
+  CHECK(read_n(server.get(), 1000) == std::string(1000, 'e'));
+  CHECK(proxy.stalled());
+  write_all(client.get(), "late");
+  CHECK_FALSE(readable(server.get(), 300));
+  proxy.pass();
+  CHECK(read_n(server.get(), 4) == "late");
+  CHECK(proxy.bytes_up() == 1004);
+}

@@ -92,6 +92,8 @@ struct TcpProxy::Shared {
   Mode mode = Mode::pass;
   std::vector<Connection> connections;
   uint64_t accepted = 0;
+  uint64_t bytes_up = 0;
+  uint64_t stall_at = UINT64_MAX;
 
   std::mutex mutex;
   std::condition_variable applied;
@@ -148,6 +150,24 @@ void TcpProxy::set_mode(Mode mode) { command(mode == Mode::pass ? 'p' : mode == 
 void TcpProxy::cut() { command('c'); }
 void TcpProxy::refuse() { command('r'); }
 void TcpProxy::resume() { command('l'); }
+
+void TcpProxy::stall_after(uint64_t bytes) {
+  {
+    std::lock_guard lock(shared_->mutex);
+    shared_->stall_at = shared_->bytes_up + bytes;
+  }
+  command('w'); // a no-op command: waits until the poll thread saw it
+}
+
+bool TcpProxy::stalled() const {
+  std::lock_guard lock(shared_->mutex);
+  return shared_->mode == Mode::stall;
+}
+
+uint64_t TcpProxy::bytes_up() const {
+  std::lock_guard lock(shared_->mutex);
+  return shared_->bytes_up;
+}
 
 uint64_t TcpProxy::accepted() const {
   std::lock_guard lock(shared_->mutex);
@@ -246,7 +266,9 @@ void TcpProxy::run() {
     for (size_t i = 0; i < s.connections.size(); ++i) {
       Connection &c = s.connections[i];
       if (fds[2 + 2 * i].fd < 0) continue;
+      const size_t up_before = c.a_to_b.size();
       if (!c.a_eof && !pump_in(c.a, c.a_to_b, c.a_eof)) c.failed = true;
+      s.bytes_up += c.a_to_b.size() - up_before;
       if (!c.b_eof && !pump_in(c.b, c.b_to_a, c.b_eof)) c.failed = true;
       if (!pump_out(c.b, c.a_to_b) || !pump_out(c.a, c.b_to_a)) c.failed = true;
       if (c.a_eof && c.a_to_b.empty() && !c.b_shut) {
@@ -257,6 +279,10 @@ void TcpProxy::run() {
         ::shutdown(c.a, SHUT_WR);
         c.a_shut = true;
       }
+    }
+    if (s.bytes_up >= s.stall_at) {
+      s.mode = Mode::stall;
+      s.stall_at = UINT64_MAX;
     }
     for (size_t i = s.connections.size(); i-- > 0;) {
       Connection &c = s.connections[i];

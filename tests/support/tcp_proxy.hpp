@@ -36,6 +36,13 @@ public:
   // Listens again (after refuse) and forwards again (after drop or stall).
   void resume();
 
+  // Forwards normally until `bytes` more bytes went from clients to the server, then stalls by itself: a fault
+  // that lands mid-transfer however fast the transfer is.
+  void stall_after(uint64_t bytes);
+  [[nodiscard]] bool stalled() const;
+  // Bytes read from clients (towards the server) so far.
+  [[nodiscard]] uint64_t bytes_up() const;
+
   // Connections accepted so far, and connections currently open.
   [[nodiscard]] uint64_t accepted() const;
   [[nodiscard]] size_t open_connections() const;
