@@ -37,6 +37,12 @@ inline uint64_t size_of(const std::filesystem::path &p) {
   return ec ? 0 : size;
 }
 
+// The devserver counters (`hodei-devserver stats`) that only a protocol error or a lost/duplicated byte moves.
+// Duplicate resends are not among them: resending unacknowledged bytes after a reconnect is the protocol working.
+inline const char *const kProtocolErrorCounters[] = {
+    "log_gaps",           "log_overlap_mismatches", "stale_epochs",        "not_leased",
+    "malformed_messages", "unauthenticated",        "invalid_transitions", "jobs_lost"};
+
 inline size_t count_of(const std::string &haystack, const std::string &needle) {
   size_t n = 0;
   for (size_t p = haystack.find(needle); p != std::string::npos; p = haystack.find(needle, p + 1)) ++n;

@@ -76,9 +76,10 @@ void kill_during_runs(int batch, int runs) {
     CHECK(count_of(c.worker->err(), "job " + id + ": accepted") == 1);
   }
   const auto stats = c.stats(); // counters of the last server process
-  CHECK(stats.at("log_gaps") == 0);
-  CHECK(stats.at("log_overlap_mismatches") == 0);
-  CHECK(stats.at("malformed_messages") == 0);
+  for (const char *counter : kProtocolErrorCounters) {
+    INFO(counter);
+    CHECK(stats.at(counter) == 0);
+  }
   CHECK(c.worker->running());
 }
 

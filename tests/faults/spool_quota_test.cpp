@@ -65,7 +65,11 @@ TEST_CASE("a spool quota reached while the server is down blocks the producer an
   const std::string stored = read_file(c.stored_log(id, "stdout"));
   CHECK(stored.size() == expected.size());
   CHECK(sha256_hex(stored) == sha256_hex(expected));
-  CHECK(c.stats().at("log_gaps") == 0);
+  const auto stats = c.stats(); // of the restarted server
+  for (const char *counter : kProtocolErrorCounters) {
+    INFO(counter);
+    CHECK(stats.at(counter) == 0);
+  }
 
   // Still healthy: it takes and completes the next job.
   const std::string next = c.submit(c.job_file(
