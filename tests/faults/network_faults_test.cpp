@@ -105,3 +105,35 @@ TEST_CASE("stalls and cuts and drops and refusals between worker and server lose
   }
   CHECK(c.worker->running());
 }
+
+TEST_CASE("a dead connection is replaced with the default keepalive before the server's lease loses the job",
+          "[faults][network]") {
+  Cluster c;
+  c.start_server(); // lease timeout 30 s
+  TcpProxy proxy(c.port);
+  WorkerSetup setup;
+  setup.server_address = proxy.address(); // default keepalive: 10 s + 5 s
+  c.start_worker(setup);
+  const std::string id = c.submit(c.job_file("gated.json", gated_job(c.dir.path())));
+  const fs::path stored = c.stored_log(id, "stdout");
+  const auto stored_through = [&](int slices, std::chrono::milliseconds timeout) {
+    INFO("waiting for slice " << slices << "; worker log:\n" << c.worker->err());
+    REQUIRE(eventually([&] { return size_of(stored) >= seq_text(1, slices * kSliceLines).size(); }, timeout));
+  };
+  const auto release = [&](int slice) { std::ofstream(c.dir.path() / ("go" + std::to_string(slice))) << "go"; };
+  stored_through(1, 40s);
+
+  // The open connection goes dead without a reset (a NAT entry expired); new connections work.
+  proxy.stall_current();
+  release(0);
+  stored_through(2, 28s); // through a new connection, before the 30 s lease expired
+  for (int slice = 1; slice < kSlices; ++slice) release(slice);
+  CHECK(c.wait_terminal(id, 40s) == "succeeded");
+  const std::string expected = seq_text(1, kSlices * kSliceLines);
+  CHECK(sha256_hex(read_file(stored)) == sha256_hex(expected));
+  const auto stats = c.stats();
+  for (const char *counter : kProtocolErrorCounters) {
+    INFO(counter);
+    CHECK(stats.at(counter) == 0);
+  }
+}

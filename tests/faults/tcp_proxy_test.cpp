@@ -199,3 +199,19 @@ TEST_CASE("stall_after forwards that many bytes and then stalls by itself", "[fa
   CHECK(read_n(server.get(), 4) == "late");
   CHECK(proxy.bytes_up() == 1004);
 }
+
+TEST_CASE("stall_current stalls the open connections and lets new ones through", "[faults][proxy]") {
+  Upstream up;
+  TcpProxy proxy(up.port);
+  Fd old_client(connect_to(proxy.port()));
+  Fd old_server(up.accept_one());
+  proxy.stall_current();
+  write_all(old_client.get(), "stuck");
+  Fd new_client(connect_to(proxy.port()));
+  Fd new_server(up.accept_one());
+  write_all(new_client.get(), "fresh");
+  CHECK(read_n(new_server.get(), 5) == "fresh");
+  CHECK_FALSE(readable(old_server.get(), 300));
+  proxy.pass();
+  CHECK(read_n(old_server.get(), 5) == "stuck");
+}

@@ -47,6 +47,7 @@ struct Connection {
   bool a_shut = false; // we sent FIN to a (b finished and its bytes were flushed)
   bool b_shut = false;
   bool failed = false;
+  bool frozen = false; // stall_current(): this connection forwards nothing
 
   [[nodiscard]] bool finished() const { return failed || (a_eof && b_eof && a_to_b.empty() && b_to_a.empty()); }
 };
@@ -205,6 +206,10 @@ void TcpProxy::run() {
           break;
         case 'p':
           s.mode = Mode::pass;
+          for (Connection &c : s.connections) c.frozen = false;
+          break;
+        case 'f':
+          for (Connection &c : s.connections) c.frozen = true;
           break;
         case 's':
           s.mode = Mode::stall;
@@ -228,6 +233,7 @@ void TcpProxy::run() {
           if (!s.listening) ::listen(s.listen_fd, 128);
           s.listening = true;
           s.mode = Mode::pass;
+          for (Connection &c : s.connections) c.frozen = false;
           break;
         default:
           break;
@@ -241,7 +247,7 @@ void TcpProxy::run() {
       fds.push_back({s.wake_read, POLLIN, 0});
       fds.push_back({s.listening ? s.listen_fd : -1, POLLIN, 0});
       for (const Connection &c : s.connections) {
-        const bool flowing = s.mode == Mode::pass;
+        const bool flowing = s.mode == Mode::pass && !c.frozen;
         short a_events = 0;
         short b_events = 0;
         if (flowing && !c.a_eof && c.a_to_b.size() < kMaxBuffered) a_events |= POLLIN;

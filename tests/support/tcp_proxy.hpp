@@ -29,6 +29,9 @@ public:
   void pass() { set_mode(Mode::pass); }
   void drop() { set_mode(Mode::drop); }
   void stall() { set_mode(Mode::stall); }
+  // Stalls only the connections open now (a dead NAT entry, a firewall that forgot them): new connections go
+  // through. pass() and resume() make them flow again.
+  void stall_current() { command('f'); }
   // Resets (RST) every current connection; the mode is unchanged, so new connections go on as before.
   void cut();
   // Stops listening: new connections are refused (the port stays reserved). Existing ones are not touched.
