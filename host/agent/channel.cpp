@@ -57,9 +57,6 @@ std::shared_ptr<grpc::Channel> ChannelFactory::make() const {
   args.SetMaxSendMessageSize(protocol::kMaxMessageBytes);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, static_cast<int>(keepalive_time_.count()));
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, static_cast<int>(keepalive_timeout_.count()));
-  // Keep pinging however long no data frame went out: a stalled path blocks our data too, and the pings are what
-  // detects it (gRPC's default stops after 2 pings without data).
-  args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, static_cast<int>(initial_backoff_.count()));
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, static_cast<int>(initial_backoff_.count()));
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, static_cast<int>(max_backoff_.count()));
