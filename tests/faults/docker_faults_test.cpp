@@ -20,11 +20,18 @@ namespace {
 
 const std::string kImage = "hodei-test/busybox:latest"; // imported by docker.sh
 
-// Root is needed to run a dockerd. Without it: a failure under HODEI_TEST_REQUIRE_SERVICES, else a skip.
+// Root and the docker packages (scripts/install-deps.sh docker) are needed to run a dockerd. Without them: a failure
+// under HODEI_TEST_REQUIRE_SERVICES, else a skip.
 bool root_or_skip() {
-  if (::geteuid() == 0) return true;
-  if (std::getenv("HODEI_TEST_REQUIRE_SERVICES") != nullptr) FAIL("a private dockerd needs root");
-  WARN("skipped: a private dockerd needs root (run as root, or set HODEI_TEST_REQUIRE_SERVICES=1 to fail)");
+  std::string missing;
+  if (::geteuid() != 0) {
+    missing = "a private dockerd needs root";
+  } else if (run_process({"sh", "-c", "command -v dockerd && command -v docker"}, 10s).exit_code != 0) {
+    missing = "dockerd or the docker CLI is not installed (scripts/install-deps.sh docker)";
+  }
+  if (missing.empty()) return true;
+  if (std::getenv("HODEI_TEST_REQUIRE_SERVICES") != nullptr) FAIL(missing);
+  WARN("skipped: " << missing << " (set HODEI_TEST_REQUIRE_SERVICES=1 to fail instead)");
   return false;
 }
 
