@@ -44,10 +44,11 @@ DevServer::DevServer(DevServerOptions options) : options_(std::move(options)) {
   builder.AddListeningPort(options_.listen, rpc::make_server_credentials(options_.tls), &port_);
   builder.SetMaxReceiveMessageSize(protocol::kMaxMessageBytes);
   builder.SetMaxSendMessageSize(protocol::kMaxMessageBytes);
-  // Detect dead peers of idle streams: HTTP/2 pings every 20 s, and accept the clients' own pings that often.
+  // Detect dead peers of idle streams: HTTP/2 pings every 20 s. Accept the clients' own pings every second: a worker
+  // may set server.keepalive_time_ms as low as 1000 to notice a stalled network path quickly.
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 20000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 1000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   builder.RegisterService(management_.get());
   builder.RegisterService(executor_.get());

@@ -36,7 +36,8 @@ std::string read_token_file(const std::string &path) {
 ChannelFactory::ChannelFactory(const config::ServerConfig &server, std::string token)
     : address_(server.address), token_(std::move(token)), server_name_(server.tls.server_name),
       tls_(server.tls.enabled && !server.plaintext), initial_backoff_(server.reconnect_initial_backoff),
-      max_backoff_(server.reconnect_max_backoff) {
+      max_backoff_(server.reconnect_max_backoff), keepalive_time_(server.keepalive_time),
+      keepalive_timeout_(server.keepalive_timeout) {
   if (tls_) {
     grpc::SslCredentialsOptions ssl;
     if (!server.tls.ca_file.empty()) ssl.pem_root_certs = read_file(server.tls.ca_file, "server.tls.ca_file");
@@ -54,8 +55,8 @@ std::shared_ptr<grpc::Channel> ChannelFactory::make() const {
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(protocol::kMaxMessageBytes);
   args.SetMaxSendMessageSize(protocol::kMaxMessageBytes);
-  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 20000);
-  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, static_cast<int>(keepalive_time_.count()));
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, static_cast<int>(keepalive_timeout_.count()));
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, static_cast<int>(initial_backoff_.count()));
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, static_cast<int>(initial_backoff_.count()));
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, static_cast<int>(max_backoff_.count()));

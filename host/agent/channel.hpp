@@ -35,6 +35,8 @@ private:
   std::shared_ptr<grpc::ChannelCredentials> credentials_;
   std::chrono::milliseconds initial_backoff_;
   std::chrono::milliseconds max_backoff_;
+  std::chrono::milliseconds keepalive_time_;
+  std::chrono::milliseconds keepalive_timeout_;
 };
 
 // Exponential backoff with full jitter in [delay/2, delay]: initial, x2 per attempt, capped at max.

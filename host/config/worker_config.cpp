@@ -44,7 +44,7 @@ void read_tls(const JsonReader &r, TlsConfig &t) {
 
 void read_server(const JsonReader &r, ServerConfig &s) {
   r.reject_unknown_keys({"address", "token", "token_file", "plaintext", "tls", "reconnect_initial_backoff_ms",
-                         "reconnect_max_backoff_ms"});
+                         "reconnect_max_backoff_ms", "keepalive_time_ms", "keepalive_timeout_ms"});
   if (auto v = r.optional("address")) s.address = v->non_empty_string();
   if (auto v = r.optional("token")) s.token = v->non_empty_string();
   if (auto v = r.optional("token_file")) s.token_file = v->non_empty_string();
@@ -55,6 +55,11 @@ void read_server(const JsonReader &r, ServerConfig &s) {
   }
   if (auto v = r.optional("reconnect_max_backoff_ms")) {
     s.reconnect_max_backoff = std::chrono::milliseconds(v->integer(1, max_millis));
+  }
+  if (auto v = r.optional("keepalive_time_ms"))
+    s.keepalive_time = std::chrono::milliseconds(v->integer(1000, max_millis));
+  if (auto v = r.optional("keepalive_timeout_ms")) {
+    s.keepalive_timeout = std::chrono::milliseconds(v->integer(1000, max_millis));
   }
   if (!s.token.empty() && !s.token_file.empty()) r.fail("set token or token_file, not both");
   if (s.plaintext && s.tls.enabled) r.fail("plaintext and tls.enabled contradict each other");

@@ -29,6 +29,12 @@ struct ServerConfig {
   TlsConfig tls;
   std::chrono::milliseconds reconnect_initial_backoff{500};
   std::chrono::milliseconds reconnect_max_backoff{30000};
+  // HTTP/2 keepalive: a ping after this much time, the connection dropped when its answer takes longer than the
+  // timeout. The only way a half-dead connection (a stalled network path, a frozen server) is noticed. Their sum
+  // must stay well below the server's session lease (devserver: 30 s): heartbeats share the connection, so they only
+  // get through again once the dead connection was noticed and replaced; a lease that expires first loses the jobs.
+  std::chrono::milliseconds keepalive_time{10000};
+  std::chrono::milliseconds keepalive_timeout{5000};
 };
 
 struct WorkerSection {

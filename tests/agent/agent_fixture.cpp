@@ -68,8 +68,9 @@ void Cluster::start_worker(const WorkerSetup &setup) {
                                 setup.plugin_dir.empty() ? HODEI_PLUGIN_DIR : setup.plugin_dir, "--config",
                                 config.string()};
   if (setup.log_level_flag) argv.insert(argv.end(), {"--log-level", "info"});
-  argv.insert(argv.end(), {"serve", "--server", address, "--token-file", token_file.string(), "--data-dir",
-                           (dir.path() / "worker").string(), "--name", "test-worker"});
+  argv.insert(argv.end(),
+              {"serve", "--server", setup.server_address.empty() ? address : setup.server_address, "--token-file",
+               token_file.string(), "--data-dir", (dir.path() / "worker").string(), "--name", "test-worker"});
   if (setup.max_jobs_flag) argv.insert(argv.end(), {"--max-jobs", std::to_string(setup.max_jobs)});
   if (setup.plaintext) argv.emplace_back("--plaintext");
   worker = std::make_unique<LoggedProcess>(argv, dir.path() / "worker-log", setup.env);

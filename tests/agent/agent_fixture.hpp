@@ -44,6 +44,7 @@ struct WorkerSetup {
   bool log_level_flag = true; // false: no --log-level (the file's logs.level applies)
   std::string worker_config;  // more JSON members of "worker", e.g. "\"labels\": {\"pool\": \"a\"}"
   std::string plugin_dir;     // --plugin-dir; empty = the bundled plugins of the build
+  std::string server_address; // where the worker connects, when not the server itself (e.g. a TcpProxy)
 };
 
 class Cluster {

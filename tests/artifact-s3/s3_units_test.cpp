@@ -143,6 +143,8 @@ TEST_CASE("s3 config: defaults and validation naming the field") {
   CHECK(aws.part_size == 8u << 20);
   CHECK(aws.max_parallel_parts == 4);
   CHECK(aws.max_retries == 5);
+  CHECK(aws.abort_retry_window == std::chrono::milliseconds(60000));
+  CHECK(S3Config::parse(R"({"abort_retry_window_ms": 0})").abort_retry_window == std::chrono::milliseconds(0));
   CHECK(S3Config::parse(R"({"region": "eu-west-1"})").endpoint == "https://s3.eu-west-1.amazonaws.com");
 
   const S3Config local = S3Config::parse(R"({"endpoint": "http://127.0.0.1:9000/", "part_size": 5242880})");
@@ -156,6 +158,7 @@ TEST_CASE("s3 config: defaults and validation naming the field") {
       {R"({"part_size": "big"})", "config.part_size"},
       {R"({"max_parallel_parts": 0})", "config.max_parallel_parts"},
       {R"({"max_retries": -1})", "config.max_retries"},
+      {R"({"abort_retry_window_ms": 3600001})", "config.abort_retry_window_ms"},
       {R"({"endpoint": "ftp://x"})", "config.endpoint"},
       {R"({"endpoint": "http://user:pw@x"})", "config.endpoint"},
       {R"({"addressing": "dns"})", "config.addressing"},

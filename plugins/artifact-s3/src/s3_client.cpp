@@ -280,7 +280,23 @@ void S3Client::abort_multipart_upload(const S3Location &loc, const std::string &
   call.loc = &loc;
   call.query = {{"uploadId", upload_id}};
   call.accepted_statuses = {404}; // NoSuchUpload: already gone
-  execute(call, StopSignal());
+  // Not cancellable, and kept trying for a while: parts left behind cost storage until someone removes them, and
+  // the S3 server may be back a moment after the upload gave up.
+  const auto deadline = std::chrono::steady_clock::now() + config_.abort_retry_window;
+  for (unsigned round = 1;; ++round) {
+    try {
+      execute(call, StopSignal());
+      return;
+    } catch (const sdk::Error &e) {
+      const auto now = std::chrono::steady_clock::now();
+      if (e.status() != HODEI_ERR_UNAVAILABLE || now >= deadline) throw;
+      const auto delay = std::min(retry_.delay_before(retry_.max_retries + round),
+                                  std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now));
+      host_.warn(std::string(e.what()) + "; the upload " + upload_id + " is not aborted yet: trying again in " +
+                 std::to_string(delay.count()) + " ms");
+      sleep_unless_stopped(delay, StopSignal());
+    }
+  }
 }
 
 } // namespace hodei::artifact_s3

@@ -26,7 +26,9 @@ const char kS3ConfigSchema[] = R"({
     "retry_base_delay_ms": {"type": "integer", "minimum": 0, "default": 200},
     "retry_max_delay_ms": {"type": "integer", "minimum": 0, "default": 20000},
     "connect_timeout_ms": {"type": "integer", "minimum": 1, "default": 10000},
-    "idle_timeout_s": {"type": "integer", "minimum": 1, "default": 60}
+    "idle_timeout_s": {"type": "integer", "minimum": 1, "default": 60},
+    "abort_retry_window_ms": {"type": "integer", "minimum": 0, "maximum": 3600000, "default": 60000,
+      "description": "How long a failed upload keeps trying to abort its multipart upload (S3 unreachable)."}
   }
 })";
 
@@ -135,6 +137,8 @@ S3Config S3Config::parse(std::string_view json) {
       c.retry_max_delay = std::chrono::milliseconds(integer_field(value, key, 0, 3'600'000));
     } else if (key == "connect_timeout_ms") {
       c.connect_timeout = std::chrono::milliseconds(integer_field(value, key, 1, 3'600'000));
+    } else if (key == "abort_retry_window_ms") {
+      c.abort_retry_window = std::chrono::milliseconds(integer_field(value, key, 0, 3'600'000));
     } else if (key == "idle_timeout_s") {
       c.idle_timeout = std::chrono::seconds(integer_field(value, key, 1, 86'400));
     } else {
@@ -142,7 +146,8 @@ S3Config S3Config::parse(std::string_view json) {
           "config." + key +
           ": unknown field (known: endpoint, region, addressing, access_key, secret_key, "
           "session_token, ca_bundle, part_size, max_parallel_parts, max_retries, "
-          "list_page_size, retry_base_delay_ms, retry_max_delay_ms, connect_timeout_ms, idle_timeout_s)");
+          "list_page_size, retry_base_delay_ms, retry_max_delay_ms, connect_timeout_ms, idle_timeout_s, "
+          "abort_retry_window_ms)");
     }
   }
   if (c.access_key.has_value() != c.secret_key.has_value())

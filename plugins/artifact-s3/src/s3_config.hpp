@@ -34,6 +34,9 @@ struct S3Config {
   std::chrono::milliseconds retry_max_delay{20'000};
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::seconds idle_timeout{60}; // a transfer moving no byte for this long fails (and is retried)
+  // A failed multipart upload is aborted so no parts stay stored. When S3 is unreachable, the abort (after its own
+  // max_retries) is tried again with backoff until this much time passed since the first attempt.
+  std::chrono::milliseconds abort_retry_window{60'000};
 
   // Parses and validates the plugin config object; throws sdk::invalid_argument naming the field
   // ("config.part_size: ..."). Defaults: endpoint from the region, path addressing when an endpoint is set.

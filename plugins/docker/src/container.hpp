@@ -1,10 +1,11 @@
 // Container: owns one container on the daemon. The constructor creates it; the destructor removes it (force: kills
 // whatever still runs), ALWAYS, whatever way the scope is left: normal end, step failure, exception, cancel. A
 // removal that fails (daemon gone) is logged; the container keeps its dev.hodei.* labels and the leftover reaper
-// removes it later.
+// retries its removal with backoff until the daemon is back.
 #pragma once
 
 #include "docker_api.hpp"
+#include "leftover_reaper.hpp"
 
 #include <hodei/sdk.hpp>
 #include <nlohmann/json.hpp>
@@ -14,7 +15,9 @@ namespace hodei::docker {
 
 class Container {
 public:
-  Container(const DockerApi &api, const sdk::Host &host, const nlohmann::json &create_body, const std::string &name);
+  // `reaper` (may be null) is told when the removal fails, so it retries soon.
+  Container(const DockerApi &api, const sdk::Host &host, LeftoverReaper *reaper, const nlohmann::json &create_body,
+            const std::string &name);
   ~Container();
   Container(const Container &) = delete;
   Container &operator=(const Container &) = delete;
@@ -26,6 +29,7 @@ public:
 private:
   const DockerApi &api_;
   const sdk::Host &host_;
+  LeftoverReaper *reaper_;
   std::string name_;
   std::string id_;
 };

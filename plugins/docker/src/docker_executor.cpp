@@ -54,6 +54,7 @@ DockerExecutor::DockerExecutor(const sdk::Host &host, std::string_view config_js
       api_(config_.socket, timeouts_from(config_)), worker_id_(worker_id_of(host)),
       context_(std::make_unique<ExecutorContext>(ExecutorContext{host_, config_, api_, worker_id_, running_jobs_})),
       reaper_(api_, host_, running_jobs_, worker_id_) {
+  context_->reaper = &reaper_;
   check_daemon(api_, host_);
   try {
     const size_t removed = reaper_.reap_once();

@@ -82,7 +82,7 @@ void DockerJob::run_steps(sdk::JobResult &result) {
     return;
   }
   // Scope of the container: it is removed (RAII) before run() publishes the result, whatever happens in here.
-  const Container container(context_.api, context_.host,
+  const Container container(context_.api, context_.host, context_.reaper,
                             container_create_body(options_, spec_.workspace, spec_.id, context_.worker_id),
                             container_name(spec_.id));
   const JobControl::Attachment attachment(control_, container.id());

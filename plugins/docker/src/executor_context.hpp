@@ -11,12 +11,15 @@
 
 namespace hodei::docker {
 
+class LeftoverReaper;
+
 struct ExecutorContext {
   const sdk::Host &host;
   const PluginConfig &config;
   const DockerApi &api;
   const std::string &worker_id; // value of the dev.hodei.worker-id label
   RunningJobs &running_jobs;
+  LeftoverReaper *reaper = nullptr; // set once the executor's reaper exists; told about failed removals
 };
 
 } // namespace hodei::docker
