@@ -4,7 +4,7 @@
 # servers again. Exits non-zero on any failure.
 #
 #   scripts/test.sh                 # preset "dev" (Debug)
-#   HODEI_PRESET=asan scripts/test.sh
+#   HODEI_PRESET=asan scripts/test.sh   # ASan + UBSan (also tsan); any sanitizer report fails the run
 #   scripts/test.sh -R shell        # extra arguments go to ctest
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,4 +41,14 @@ source "$services_dir/s3/s3.env"
 # Tests that need a service fail (never skip) when it is missing.
 export HODEI_TEST_REQUIRE_SERVICES=1
 
+# Sanitizer presets write their reports to build/<preset>/sanitizer-reports (CMakePresets.json): a report from any
+# process — a test, or a worker or devserver a test started — fails the run, even when that process's exit status
+# was not checked.
+reports="build/$preset/sanitizer-reports"
+rm -rf "$reports" && mkdir -p "$reports"
 ctest --preset "$preset" -j2 --output-on-failure "$@"
+if [ -n "$(ls -A "$reports")" ]; then
+  echo "test.sh: sanitizer reports in $reports:"
+  for report in "$reports"/*; do echo "--- $report"; head -60 "$report"; done
+  exit 1
+fi
