@@ -34,7 +34,8 @@ using std::chrono::milliseconds;
 
 constexpr size_t kChunkBytes = 256 * 1024;                 // one LogChunk (the protocol allows 1 MiB)
 constexpr uint64_t kMaxUnackedPerStream = 4 * 1024 * 1024; // sent but not yet acknowledged, per stream
-constexpr milliseconds kTick{100};                         // housekeeping period
+constexpr milliseconds kTick{100};                         // housekeeping period while jobs are held
+constexpr milliseconds kIdleTick{1000}; // housekeeping period of an idle worker, and the heartbeat thread's longest nap
 constexpr milliseconds kPauseWarnAfter{2000};              // an append blocked this long: the job is paused
 constexpr milliseconds kRpcTimeout{10000};
 
@@ -771,6 +772,7 @@ struct Agent::Impl {
     spdlog::info("job {}: accepted (epoch {}): '{}' on executor {}", job->job_id, job->epoch, job->spec.name,
                  job->spec.executor);
     job->thread = std::thread([this, job] { job_main(job); });
+    cv_.notify_all(); // the housekeeping thread turns faster while jobs are held
   }
 
   // --- job threads ------------------------------------------------------------------------------------------------
@@ -830,7 +832,10 @@ struct Agent::Impl {
       std::optional<metrics::AgentState> metrics_state;
       {
         std::unique_lock lock(mutex_);
-        cv_.wait_for(lock, kTick, [&] { return housekeeping_stop_; });
+        // An idle worker turns slowly (fewer wakeups); a new job or a drain makes it turn at once.
+        const bool idle = jobs_.empty() && !draining_;
+        cv_.wait_for(lock, idle ? kIdleTick : kTick,
+                     [&] { return housekeeping_stop_ || (idle && (!jobs_.empty() || draining_)); });
         if (housekeeping_stop_) return;
         check_jobs_locked();
         check_drain_locked();
@@ -849,7 +854,10 @@ struct Agent::Impl {
     for (;;) {
       {
         std::unique_lock lock(mutex_);
-        cv_.wait_for(lock, kTick, [&] { return housekeeping_stop_; });
+        // Sleep until the next heartbeat is due (re-checked at least every second: a new session moves it).
+        const Clock::time_point now = Clock::now();
+        const Clock::time_point wake = session_ ? std::min(session_->next_heartbeat, now + kIdleTick) : now + kTick;
+        cv_.wait_until(lock, wake, [&] { return housekeeping_stop_; });
         if (housekeeping_stop_) return;
         if (!session_ || Clock::now() < session_->next_heartbeat) continue;
       }
