@@ -19,9 +19,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/stubs/logging.h>
 #include <memory>
 #include <spdlog/spdlog.h>
 #include <string>
@@ -133,8 +135,7 @@ void run(const fs::path &dir, std::vector<v1::WorkerMessage> &messages) {
   {
     ControlPlane control_plane(options_for(dir));
     const auto registered = std::get<RegisterAccepted>(control_plane.register_worker(registration()));
-    (void)control_plane.submit(R"({"name": "fuzz", "executor": "shell", "steps": [{"name": "s", "run": "true"}]})",
-                               {});
+    (void)control_plane.submit(R"({"name": "fuzz", "executor": "shell", "steps": [{"name": "s", "run": "true"}]})", {});
     auto outbox = std::make_shared<Outbox>();
     const auto opened = control_plane.open_stream(registered.worker_id, registered.session_id, outbox, [] {});
     const StreamId stream = std::get<StreamId>(opened);
@@ -146,6 +147,12 @@ void run(const fs::path &dir, std::vector<v1::WorkerMessage> &messages) {
     drain_outbox(*outbox, control_plane);
     (void)control_plane.close_stream(stream);
     jobs_before_restart = control_plane.list_jobs();
+    if (std::getenv("HODEI_FUZZ_VERBOSE") != nullptr) { // to see how far a seed gets
+      for (const JobRecord &job : jobs_before_restart) {
+        std::fprintf(stderr, "%s epoch %llu: %s\n", job.id.c_str(), static_cast<unsigned long long>(job.lease_epoch),
+                     std::string(to_string(job.state)).c_str());
+      }
+    }
   }
   const ControlPlane restarted(options_for(dir));
   FUZZ_CHECK(restarted.list_jobs() == jobs_before_restart, "a restart loads the jobs as they were");
@@ -154,6 +161,8 @@ void run(const fs::path &dir, std::vector<v1::WorkerMessage> &messages) {
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  static const bool quiet = (google::protobuf::SetLogHandler(nullptr), true); // invalid UTF-8 is logged
+  (void)quiet;
   static ScratchDir scratch;
   spdlog::set_level(spdlog::level::off); // the control plane logs every refusal
   std::vector<v1::WorkerMessage> messages = messages_of(data, size);

@@ -5,10 +5,10 @@
 #include <cstdio>
 #include <cstdlib>
 
-#define FUZZ_CHECK(condition, what)                                                                                   \
+#define FUZZ_CHECK(condition, what)                                                                                    \
   do {                                                                                                                 \
     if (!(condition)) {                                                                                                \
-      std::fprintf(stderr, "fuzz invariant violated at %s:%d: %s (%s)\n", __FILE__, __LINE__, what, #condition);     \
+      std::fprintf(stderr, "fuzz invariant violated at %s:%d: %s (%s)\n", __FILE__, __LINE__, what, #condition);       \
       std::abort();                                                                                                    \
     }                                                                                                                  \
   } while (false)

@@ -2,8 +2,9 @@
 // be one, sends back. Every parser gets every input. Invariants: bad input is an XmlError (parse_error_document
 // returns nullopt), never a crash or another exception; a truncated listing has a continuation token; ETags come
 // back unquoted; text escaped with xml_escape reads back unchanged from an <Error> document.
-#include "fuzz_check.hpp"
 #include "s3_xml.hpp"
+
+#include "fuzz_check.hpp"
 
 #include <cstddef>
 #include <cstdint>

@@ -1,6 +1,7 @@
 // Fuzz target: the worker config file parser (host/config). Invariants: bad input is a ConfigError, never a crash
 // or another exception; an accepted config respects the documented ranges (docs/configuration.md).
 #include "config/worker_config.hpp"
+
 #include "fuzz_check.hpp"
 
 #include <cstddef>

@@ -6,6 +6,8 @@
 #   scripts/test.sh                 # preset "dev" (Debug)
 #   HODEI_PRESET=asan scripts/test.sh
 #   scripts/test.sh -R shell        # extra arguments go to ctest
+#   HODEI_FUZZ_SECONDS=0 scripts/test.sh   # without the short fuzz run (default: 8 s per target, after ctest;
+#                                          # skipped when ctest gets extra arguments unless this is set)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 preset="${HODEI_PRESET:-dev}"
@@ -42,3 +44,12 @@ source "$services_dir/s3/s3.env"
 export HODEI_TEST_REQUIRE_SERVICES=1
 
 ctest --preset "$preset" -j2 --output-on-failure "$@"
+
+# A short run of every fuzz target (scripts/fuzz.sh, docs/fuzzing.md): builds preset "fuzz", then N seconds each.
+if [ $# -eq 0 ] || [ -n "${HODEI_FUZZ_SECONDS:-}" ]; then
+  fuzz_seconds="${HODEI_FUZZ_SECONDS:-8}"
+  if [ "$fuzz_seconds" -gt 0 ]; then
+    stop_services # the fuzz targets need no service; give their memory back first
+    scripts/fuzz.sh "$fuzz_seconds"
+  fi
+fi

@@ -27,7 +27,7 @@ void dispatch_worker_message(ControlPlane &control_plane, StreamId id, v1::Worke
       return;
     case v1::WorkerMessage::kAccept:
       control_plane.on_accept(id, lease_from_proto(message.accept().lease(), "accept.lease"),
-                               message.accept().accepted_unix_ms());
+                              message.accept().accepted_unix_ms());
       return;
     case v1::WorkerMessage::kReject:
       control_plane.on_reject(id, reject_from_proto(message.reject()));

@@ -6,10 +6,10 @@
 #include "hodei/worker/v1/management.grpc.pb.h"
 #include "plugin-host/plugin_registry.hpp"
 #include "proto_mapping.hpp"
-#include "server_message_checks.hpp"
 #include "protocol/job_spec_mapping.hpp"
 #include "protocol/limits.hpp"
 #include "runner/job_runner.hpp"
+#include "server_message_checks.hpp"
 
 #include <algorithm>
 #include <atomic>

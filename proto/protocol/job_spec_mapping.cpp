@@ -48,11 +48,18 @@ job::WorkspaceCleanup cleanup_from_proto(int value) {
   }
 }
 
+// NUL cannot pass through environments, argv or file names (a value would be cut short there), so the JSON parser
+// refuses it in every string; the proto side must too.
+void check_no_nul(const std::string &value, const std::string &field) {
+  if (value.find('\0') != std::string::npos) throw SpecMappingError(field, "expected a string without NUL characters");
+}
+
 void check_env(const std::map<std::string, std::string> &env, const std::string &field) {
   for (const auto &[name, value] : env) {
     if (!job::is_env_name(name)) {
       throw SpecMappingError(field + "[\"" + name + "\"]", "expected a variable name ([A-Za-z_][A-Za-z0-9_]*)");
     }
+    check_no_nul(value, field + "[\"" + name + "\"]");
   }
 }
 
@@ -63,6 +70,7 @@ void check_relative(const std::string &path, const std::string &field, bool allo
 
 void check_uri(const std::string &uri, const std::string &field) {
   if (!job::has_uri_scheme(uri)) throw SpecMappingError(field, "expected a URI with a scheme (\"s3://...\")");
+  check_no_nul(uri, field);
 }
 
 // Job and step names: 1..kMaxNameChars characters on one line, as the JSON parser requires.
@@ -94,6 +102,7 @@ std::vector<job::Step> steps_from_proto(const v1::JobSpec &spec, const std::map<
       throw SpecMappingError(field + ".name", "duplicate step name \"" + in.name() + "\"");
     }
     if (in.run().empty()) throw SpecMappingError(field + ".run", "expected a non-empty script");
+    check_no_nul(in.run(), field + ".run");
     job::Step step;
     step.name = in.name();
     step.run = in.run();

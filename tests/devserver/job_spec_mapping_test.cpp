@@ -143,6 +143,24 @@ TEST_CASE("a proto spec that breaks the spec rules is refused, naming the field"
     output.set_uri("/tmp/out");
     field = "outputs[0].uri";
   }
+  SECTION("a secret with a NUL character (found by fuzz/worker_protocol)") {
+    (*spec.mutable_secrets())["TOKEN"] = std::string("ab\0cd", 5);
+    field = "secrets[\"TOKEN\"]";
+  }
+  SECTION("a step env value with a NUL character") {
+    (*spec.mutable_steps(0)->mutable_env())["A"] = std::string("\0", 1);
+    field = "steps[0].env[\"A\"]";
+  }
+  SECTION("a script with a NUL character") {
+    spec.mutable_steps(0)->set_run(std::string("true\0rm", 7));
+    field = "steps[0].run";
+  }
+  SECTION("a URI with a NUL character") {
+    v1::ArtifactInput &input = *spec.add_inputs();
+    input.set_uri(std::string("s3://b/k\0x", 10));
+    input.set_path("k");
+    field = "inputs[0].uri";
+  }
   SECTION("options that are not a JSON object") {
     (*spec.mutable_executor_options_json())["docker"] = "[1,2]";
     field = "executor_options_json[\"docker\"]";
