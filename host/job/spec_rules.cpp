@@ -22,6 +22,19 @@ bool is_executor_id(std::string_view id) noexcept {
   return std::all_of(id.begin(), id.end(), [](char c) { return is_id_char(c) || c == '.'; });
 }
 
+const std::vector<std::string> &job_field_names() {
+  static const std::vector<std::string> names = {
+      "artifacts",         "cancel_grace_seconds", "env", "executor", "name", "secrets", "steps", "timeout_seconds",
+      "working_directory", "workspace_cleanup"};
+  return names;
+}
+
+bool is_executor_options_key(std::string_view key) noexcept {
+  if (!is_executor_id(key) || key.find('.') != std::string_view::npos) return false;
+  const auto &fields = job_field_names();
+  return std::find(fields.begin(), fields.end(), key) == fields.end();
+}
+
 bool has_control_characters(std::string_view text) noexcept {
   return std::any_of(text.begin(), text.end(), [](char c) {
     const auto byte = static_cast<unsigned char>(c);

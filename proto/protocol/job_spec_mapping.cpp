@@ -162,7 +162,9 @@ std::map<std::string, std::string> executor_options_from_proto(const v1::JobSpec
   std::map<std::string, std::string> options = to_std_map(spec.executor_options_json());
   for (const auto &[executor, text] : options) {
     const std::string field = "executor_options_json[\"" + executor + "\"]";
-    if (!job::is_executor_id(executor)) throw SpecMappingError(field, "expected an executor short name");
+    if (!job::is_executor_options_key(executor)) {
+      throw SpecMappingError(field, "expected an executor short name (\"docker\") that is not a job spec field");
+    }
     const nlohmann::json parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
     if (!parsed.is_object()) throw SpecMappingError(field, "expected a JSON object text");
   }
@@ -219,6 +221,9 @@ job::JobSpec from_proto(const worker::v1::JobSpec &spec) {
   check_env(out.secrets, "secrets");
   for (const auto &[name, value] : out.secrets) {
     if (value.empty()) throw SpecMappingError("secrets[\"" + name + "\"]", "expected a non-empty secret value");
+    if (out.env.contains(name)) {
+      throw SpecMappingError("secrets[\"" + name + "\"]", "also in env; a variable is either in env or in secrets");
+    }
   }
   if (spec.has_timeout_seconds()) {
     const uint64_t seconds = spec.timeout_seconds();

@@ -87,8 +87,9 @@ TEST_CASE("an assignment with a usable lease and spec is accepted", "[agent][uni
 }
 
 TEST_CASE("an assignment whose job id is not a plain name or whose epoch is 0 is rejected", "[agent][unit]") {
-  for (const std::string bad :
-       {"", ".", "..", "../etc", "a/b", "job 1", std::string("a\0b", 3), std::string(agent::kMaxJobIdChars + 1, 'x')}) {
+  const std::vector<std::string> bad_ids{
+      "", ".", "..", "../etc", "a/b", "job 1", std::string("a\0b", 3), std::string(agent::kMaxJobIdChars + 1, 'x')};
+  for (const std::string &bad : bad_ids) {
     const auto checked = agent::check_assignment(assignment_for(bad, 1));
     REQUIRE(std::holds_alternative<agent::AssignmentRejection>(checked));
     CHECK(std::get<agent::AssignmentRejection>(checked).code == agent::v1::REJECT_CODE_OTHER);

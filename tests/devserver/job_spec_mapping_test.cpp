@@ -161,6 +161,19 @@ TEST_CASE("a proto spec that breaks the spec rules is refused, naming the field"
     input.set_path("k");
     field = "inputs[0].uri";
   }
+  SECTION("options under a plugin id, which the JSON form cannot hold (found by fuzz/worker_protocol)") {
+    (*spec.mutable_executor_options_json())["dev.docker"] = "{}";
+    field = "executor_options_json[\"dev.docker\"]";
+  }
+  SECTION("options under the name of a spec field") {
+    (*spec.mutable_executor_options_json())["env"] = "{}";
+    field = "executor_options_json[\"env\"]";
+  }
+  SECTION("a variable both in env and in secrets") {
+    (*spec.mutable_env())["TOKEN"] = "x";
+    (*spec.mutable_secrets())["TOKEN"] = "y";
+    field = "secrets[\"TOKEN\"]";
+  }
   SECTION("options that are not a JSON object") {
     (*spec.mutable_executor_options_json())["docker"] = "[1,2]";
     field = "executor_options_json[\"docker\"]";
