@@ -35,6 +35,16 @@ bool is_executor_options_key(std::string_view key) noexcept {
   return std::find(fields.begin(), fields.end(), key) == fields.end();
 }
 
+bool is_blank(std::string_view text) noexcept {
+  return std::all_of(text.begin(), text.end(),
+                     [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; });
+}
+
+std::size_t utf8_length(std::string_view text) noexcept {
+  return static_cast<std::size_t>(
+      std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U; }));
+}
+
 bool has_control_characters(std::string_view text) noexcept {
   return std::any_of(text.begin(), text.end(), [](char c) {
     const auto byte = static_cast<unsigned char>(c);

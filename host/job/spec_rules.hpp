@@ -2,6 +2,7 @@
 // runner and the devserver can apply the same rules.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,6 +24,12 @@ const std::vector<std::string> &job_field_names();
 // without dots, "docker") that is not one of job_field_names(), since the JSON form writes the options as a
 // top-level member named after the executor.
 bool is_executor_options_key(std::string_view key) noexcept;
+
+// Empty or only whitespace (space, tab, CR, LF, FF, VT): what a "non-empty" string of the spec may not be.
+bool is_blank(std::string_view text) noexcept;
+
+// Length in characters (UTF-8 code points; the text is assumed valid UTF-8): the unit of the spec's length limits.
+std::size_t utf8_length(std::string_view text) noexcept;
 
 // Any ASCII control character (newline, tab, ESC, DEL, ...).
 bool has_control_characters(std::string_view text) noexcept;

@@ -65,6 +65,7 @@ void check_env(const std::map<std::string, std::string> &env, const std::string 
 
 void check_relative(const std::string &path, const std::string &field, bool allow_empty) {
   if (path.empty() && allow_empty) return;
+  if (job::is_blank(path)) throw SpecMappingError(field, "expected a non-empty path");
   if (auto problem = job::relative_path_problem(path)) throw SpecMappingError(field, *problem);
 }
 
@@ -73,9 +74,9 @@ void check_uri(const std::string &uri, const std::string &field) {
   check_no_nul(uri, field);
 }
 
-// Job and step names: 1..kMaxNameChars characters on one line, as the JSON parser requires.
+// Job and step names: 1..kMaxNameChars characters (not bytes) on one line, not blank, as the JSON parser requires.
 void check_name(const std::string &name, const std::string &field) {
-  if (name.empty() || name.size() > job::kMaxNameChars) {
+  if (job::is_blank(name) || job::utf8_length(name) > job::kMaxNameChars) {
     throw SpecMappingError(field, "expected a name of 1 to " + std::to_string(job::kMaxNameChars) + " characters");
   }
   if (job::has_control_characters(name)) {
@@ -101,7 +102,7 @@ std::vector<job::Step> steps_from_proto(const v1::JobSpec &spec, const std::map<
     if (!names.insert(in.name()).second) {
       throw SpecMappingError(field + ".name", "duplicate step name \"" + in.name() + "\"");
     }
-    if (in.run().empty()) throw SpecMappingError(field + ".run", "expected a non-empty script");
+    if (job::is_blank(in.run())) throw SpecMappingError(field + ".run", "expected a non-empty script");
     check_no_nul(in.run(), field + ".run");
     job::Step step;
     step.name = in.name();
@@ -220,7 +221,7 @@ job::JobSpec from_proto(const worker::v1::JobSpec &spec) {
   out.secrets = to_std_map(spec.secrets());
   check_env(out.secrets, "secrets");
   for (const auto &[name, value] : out.secrets) {
-    if (value.empty()) throw SpecMappingError("secrets[\"" + name + "\"]", "expected a non-empty secret value");
+    if (job::is_blank(value)) throw SpecMappingError("secrets[\"" + name + "\"]", "expected a non-empty secret value");
     if (out.env.contains(name)) {
       throw SpecMappingError("secrets[\"" + name + "\"]", "also in env; a variable is either in env or in secrets");
     }

@@ -174,6 +174,28 @@ TEST_CASE("a proto spec that breaks the spec rules is refused, naming the field"
     (*spec.mutable_secrets())["TOKEN"] = "y";
     field = "secrets[\"TOKEN\"]";
   }
+  SECTION("a blank step working directory (found by fuzz/worker_protocol)") {
+    spec.mutable_steps(0)->set_working_dir("\t");
+    field = "steps[0].working_dir";
+  }
+  SECTION("a blank secret") {
+    (*spec.mutable_secrets())["TOKEN"] = "  ";
+    field = "secrets[\"TOKEN\"]";
+  }
+  SECTION("a blank script") {
+    spec.mutable_steps(0)->set_run(" \n");
+    field = "steps[0].run";
+  }
+  SECTION("a blank job name") {
+    spec.set_name("   ");
+    field = "name";
+  }
+  SECTION("a name of 129 characters, counted in UTF-8 code points") {
+    std::string name;
+    for (int i = 0; i < 129; ++i) name += "\xC3\xA9"; // é
+    spec.set_name(name);
+    field = "name";
+  }
   SECTION("options that are not a JSON object") {
     (*spec.mutable_executor_options_json())["docker"] = "[1,2]";
     field = "executor_options_json[\"docker\"]";
@@ -185,6 +207,14 @@ TEST_CASE("a proto spec that breaks the spec rules is refused, naming the field"
     CHECK(e.field() == field);
     CHECK_THAT(e.what(), Catch::StartsWith(field + ": "));
   }
+}
+
+TEST_CASE("a name of 128 non-ASCII characters is accepted, as in a JSON spec", "[proto][mapping]") {
+  v1::JobSpec spec = minimal_proto();
+  std::string name;
+  for (int i = 0; i < 128; ++i) name += "\xC3\xA9"; // 256 bytes, 128 characters
+  spec.set_name(name);
+  CHECK(from_proto(spec).name == name);
 }
 
 TEST_CASE("digests are normalized to lowercase", "[proto][mapping]") {
