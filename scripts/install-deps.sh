@@ -19,6 +19,8 @@ build_pkgs=(
   nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev catch2
   libcurl4-openssl-dev libssl-dev prometheus-cpp-dev libsystemd-dev
   clang-format clang-tidy python3
+  # libFuzzer's runtime for scripts/fuzz.sh (clang recommends it; apt runs here without recommends)
+  libclang-rt-14-dev
   # packaging (cpack -G DEB, tests/packaging): dpkg-shlibdeps (dpkg-dev) computes the worker package's Depends,
   # systemd provides systemd-analyze to verify the unit (its postinst is harmless in a container without systemd as
   # PID 1: it starts nothing), python3 reads `plugins list --json` in the package test.

@@ -6,6 +6,8 @@
 #   scripts/test.sh                 # preset "dev" (Debug)
 #   HODEI_PRESET=asan scripts/test.sh   # ASan + UBSan (also tsan); any sanitizer report fails the run
 #   scripts/test.sh -R shell        # extra arguments go to ctest
+#   HODEI_FUZZ_SECONDS=0 scripts/test.sh   # without the short fuzz run (default: 8 s per target, after ctest;
+#                                          # skipped when ctest gets extra arguments unless this is set)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 preset="${HODEI_PRESET:-dev}"
@@ -51,4 +53,14 @@ if [ -n "$(ls -A "$reports")" ]; then
   echo "test.sh: sanitizer reports in $reports:"
   for report in "$reports"/*; do echo "--- $report"; head -60 "$report"; done
   exit 1
+fi
+
+# A short run of every fuzz target (scripts/fuzz.sh, docs/fuzzing.md): builds preset "fuzz", then N seconds each.
+# Once per CI run is enough: only with the dev preset unless HODEI_FUZZ_SECONDS asks for it.
+if { [ $# -eq 0 ] && [ "$preset" = dev ]; } || [ -n "${HODEI_FUZZ_SECONDS:-}" ]; then
+  fuzz_seconds="${HODEI_FUZZ_SECONDS:-8}"
+  if [ "$fuzz_seconds" -gt 0 ]; then
+    stop_services # the fuzz targets need no service; give their memory back first
+    scripts/fuzz.sh "$fuzz_seconds"
+  fi
 fi

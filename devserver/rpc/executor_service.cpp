@@ -1,6 +1,7 @@
 #include "devserver/rpc/executor_service.hpp"
 
 #include "devserver/rpc/session_writer.hpp"
+#include "devserver/rpc/stream_dispatch.hpp"
 #include "devserver/rpc/stream_mapping.hpp"
 
 #include <chrono>
@@ -73,7 +74,7 @@ grpc::Status ExecutorService::Connect(grpc::ServerContext *context, JobStream *s
     SessionWriter writer(*stream, *context, outbox);
     bool resumed = false;
     try {
-      while (stream->Read(&message)) dispatch(id, message, resumed);
+      while (stream->Read(&message)) dispatch_worker_message(control_plane_, id, message, resumed);
     } catch (const std::exception &e) {
       spdlog::error("devserver: job stream {} failed: {}", id, e.what());
       registration.close();
@@ -89,56 +90,6 @@ grpc::Status ExecutorService::Connect(grpc::ServerContext *context, JobStream *s
     spdlog::info("devserver: job stream {} closed", id);
   }
   return grpc::Status::OK;
-}
-
-void ExecutorService::dispatch(StreamId id, v1::WorkerMessage &message, bool &resumed) {
-  const char *event = payload_name(message);
-  try {
-    if (!resumed && !message.has_resume()) {
-      throw MalformedMessage(std::string("expected Resume as the second message, got ") + event);
-    }
-    switch (message.payload_case()) {
-    case v1::WorkerMessage::kResume:
-      if (resumed) {
-        control_plane_.on_resume(id, {}); // refused (and counted) by the control plane: once per stream
-        return;
-      }
-      {
-        const std::vector<ResumedJobIn> jobs = resume_from_proto(message.resume());
-        resumed = true;
-        control_plane_.on_resume(id, jobs);
-      }
-      return;
-    case v1::WorkerMessage::kCredits:
-      control_plane_.on_credits(id, message.credits().free_slots(), message.credits().assignments_received());
-      return;
-    case v1::WorkerMessage::kAccept:
-      control_plane_.on_accept(id, lease_from_proto(message.accept().lease(), "accept.lease"),
-                               message.accept().accepted_unix_ms());
-      return;
-    case v1::WorkerMessage::kReject:
-      control_plane_.on_reject(id, reject_from_proto(message.reject()));
-      return;
-    case v1::WorkerMessage::kStatus:
-      control_plane_.on_status(id, status_from_proto(message.status()));
-      return;
-    case v1::WorkerMessage::kLog:
-      control_plane_.on_log(id, log_from_proto(std::move(*message.mutable_log())));
-      return;
-    case v1::WorkerMessage::kFinished:
-      control_plane_.on_finished(id, finished_from_proto(message.finished()));
-      return;
-    case v1::WorkerMessage::kUpdate:
-      control_plane_.on_worker_update(id, update_from_proto(message.update()));
-      return;
-    case v1::WorkerMessage::kHello:
-      throw MalformedMessage("Hello may be sent only once, as the first message");
-    case v1::WorkerMessage::PAYLOAD_NOT_SET:
-      throw MalformedMessage("WorkerMessage with no payload set");
-    }
-  } catch (const MalformedMessage &e) {
-    control_plane_.on_malformed(id, event, e.what(), lease_of(message));
-  }
 }
 
 } // namespace hodei::devserver::rpc

@@ -24,9 +24,6 @@ public:
       grpc::ServerReaderWriter<hodei::worker::v1::ServerMessage, hodei::worker::v1::WorkerMessage> *stream) override;
 
 private:
-  // Applies one message after Hello. Malformed messages are refused and counted; the stream goes on.
-  void dispatch(StreamId id, hodei::worker::v1::WorkerMessage &message, bool &resumed);
-
   ControlPlane &control_plane_;
   const BearerAuth &auth_;
 };

@@ -10,6 +10,7 @@
 #include "protocol/job_spec_mapping.hpp"
 #include "protocol/limits.hpp"
 #include "runner/job_runner.hpp"
+#include "server_message_checks.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -639,8 +640,7 @@ struct Agent::Impl {
       spdlog::info("job {}: cancel requested by the server (grace {} ms): {}", job->job_id, cancel.grace_ms(),
                    cancel.reason());
       job->release_backpressure();
-      job->cancel.cancel(cancel.reason().empty() ? "cancelled by the server" : cancel.reason(),
-                         milliseconds(static_cast<int64_t>(cancel.grace_ms())));
+      job->cancel.cancel(cancel.reason().empty() ? "cancelled by the server" : cancel.reason(), cancel_grace(cancel));
       break;
     }
     case v1::ServerMessage::kLogAck: {
@@ -726,8 +726,13 @@ struct Agent::Impl {
     }
     job::JobSpec spec;
     try {
-      spec = protocol::from_proto(assignment.spec());
-    } catch (const std::exception &e) {
+      auto checked = check_assignment(assignment);
+      if (auto *rejection = std::get_if<AssignmentRejection>(&checked)) {
+        reject(rejection->code, rejection->reason);
+        return;
+      }
+      spec = std::move(std::get<CheckedAssignment>(checked).spec);
+    } catch (const std::exception &e) { // check_assignment throws only on a bug; the job is refused, not the worker
       reject(v1::REJECT_CODE_INVALID_SPEC, e.what());
       return;
     }

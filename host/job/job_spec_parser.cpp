@@ -20,12 +20,7 @@ using Variables = std::map<std::string, std::string>;
 
 // The fields each object may have (function-local statics: built on first use, not at load time).
 using Names = std::vector<std::string>;
-const Names &job_fields() {
-  static const Names names = {
-      "artifacts",         "cancel_grace_seconds", "env", "executor", "name", "secrets", "steps", "timeout_seconds",
-      "working_directory", "workspace_cleanup"};
-  return names;
-}
+const Names &job_fields() { return job_field_names(); }
 const Names &step_fields() {
   static const Names names = {"continue_on_error", "env", "name", "run", "working_dir"};
   return names;

@@ -2,6 +2,7 @@
 
 #include "did_you_mean.hpp"
 #include "json_path.hpp"
+#include "spec_rules.hpp"
 
 #include <algorithm>
 
@@ -12,16 +13,6 @@ std::string error_what(const std::string &path, const std::string &problem,
                        const std::optional<TextPosition> &position) {
   if (position) return std::to_string(position->line) + ":" + std::to_string(position->column) + ": " + problem;
   return path + ": " + problem;
-}
-
-std::size_t utf8_length(std::string_view text) {
-  return static_cast<std::size_t>(
-      std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U; }));
-}
-
-bool is_blank(std::string_view text) {
-  return std::all_of(text.begin(), text.end(),
-                     [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; });
 }
 
 std::string join(const std::vector<std::string> &words, std::string_view separator) {

@@ -22,6 +22,29 @@ bool is_executor_id(std::string_view id) noexcept {
   return std::all_of(id.begin(), id.end(), [](char c) { return is_id_char(c) || c == '.'; });
 }
 
+const std::vector<std::string> &job_field_names() {
+  static const std::vector<std::string> names = {
+      "artifacts",         "cancel_grace_seconds", "env", "executor", "name", "secrets", "steps", "timeout_seconds",
+      "working_directory", "workspace_cleanup"};
+  return names;
+}
+
+bool is_executor_options_key(std::string_view key) noexcept {
+  if (!is_executor_id(key) || key.find('.') != std::string_view::npos) return false;
+  const auto &fields = job_field_names();
+  return std::find(fields.begin(), fields.end(), key) == fields.end();
+}
+
+bool is_blank(std::string_view text) noexcept {
+  return std::all_of(text.begin(), text.end(),
+                     [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; });
+}
+
+std::size_t utf8_length(std::string_view text) noexcept {
+  return static_cast<std::size_t>(
+      std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U; }));
+}
+
 bool has_control_characters(std::string_view text) noexcept {
   return std::any_of(text.begin(), text.end(), [](char c) {
     const auto byte = static_cast<unsigned char>(c);

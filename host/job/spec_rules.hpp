@@ -2,9 +2,11 @@
 // runner and the devserver can apply the same rules.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace hodei::job {
 
@@ -14,6 +16,20 @@ bool is_env_name(std::string_view name) noexcept;
 // An executor short name or plugin id: dot-separated non-empty words of [A-Za-z0-9_-] ("shell",
 // "dev.hodei.executor.shell").
 bool is_executor_id(std::string_view id) noexcept;
+
+// The top-level fields of a job spec ("artifacts", "cancel_grace_seconds", "env", ...), sorted.
+const std::vector<std::string> &job_field_names();
+
+// A key executor options can be stored under (JobSpec::executor_options): an executor short name (is_executor_id
+// without dots, "docker") that is not one of job_field_names(), since the JSON form writes the options as a
+// top-level member named after the executor.
+bool is_executor_options_key(std::string_view key) noexcept;
+
+// Empty or only whitespace (space, tab, CR, LF, FF, VT): what a "non-empty" string of the spec may not be.
+bool is_blank(std::string_view text) noexcept;
+
+// Length in characters (UTF-8 code points; the text is assumed valid UTF-8): the unit of the spec's length limits.
+std::size_t utf8_length(std::string_view text) noexcept;
 
 // Any ASCII control character (newline, tab, ESC, DEL, ...).
 bool has_control_characters(std::string_view text) noexcept;

@@ -48,26 +48,35 @@ job::WorkspaceCleanup cleanup_from_proto(int value) {
   }
 }
 
+// NUL cannot pass through environments, argv or file names (a value would be cut short there), so the JSON parser
+// refuses it in every string; the proto side must too.
+void check_no_nul(const std::string &value, const std::string &field) {
+  if (value.find('\0') != std::string::npos) throw SpecMappingError(field, "expected a string without NUL characters");
+}
+
 void check_env(const std::map<std::string, std::string> &env, const std::string &field) {
   for (const auto &[name, value] : env) {
     if (!job::is_env_name(name)) {
       throw SpecMappingError(field + "[\"" + name + "\"]", "expected a variable name ([A-Za-z_][A-Za-z0-9_]*)");
     }
+    check_no_nul(value, field + "[\"" + name + "\"]");
   }
 }
 
 void check_relative(const std::string &path, const std::string &field, bool allow_empty) {
   if (path.empty() && allow_empty) return;
+  if (job::is_blank(path)) throw SpecMappingError(field, "expected a non-empty path");
   if (auto problem = job::relative_path_problem(path)) throw SpecMappingError(field, *problem);
 }
 
 void check_uri(const std::string &uri, const std::string &field) {
   if (!job::has_uri_scheme(uri)) throw SpecMappingError(field, "expected a URI with a scheme (\"s3://...\")");
+  check_no_nul(uri, field);
 }
 
-// Job and step names: 1..kMaxNameChars characters on one line, as the JSON parser requires.
+// Job and step names: 1..kMaxNameChars characters (not bytes) on one line, not blank, as the JSON parser requires.
 void check_name(const std::string &name, const std::string &field) {
-  if (name.empty() || name.size() > job::kMaxNameChars) {
+  if (job::is_blank(name) || job::utf8_length(name) > job::kMaxNameChars) {
     throw SpecMappingError(field, "expected a name of 1 to " + std::to_string(job::kMaxNameChars) + " characters");
   }
   if (job::has_control_characters(name)) {
@@ -93,7 +102,8 @@ std::vector<job::Step> steps_from_proto(const v1::JobSpec &spec, const std::map<
     if (!names.insert(in.name()).second) {
       throw SpecMappingError(field + ".name", "duplicate step name \"" + in.name() + "\"");
     }
-    if (in.run().empty()) throw SpecMappingError(field + ".run", "expected a non-empty script");
+    if (job::is_blank(in.run())) throw SpecMappingError(field + ".run", "expected a non-empty script");
+    check_no_nul(in.run(), field + ".run");
     job::Step step;
     step.name = in.name();
     step.run = in.run();
@@ -153,7 +163,9 @@ std::map<std::string, std::string> executor_options_from_proto(const v1::JobSpec
   std::map<std::string, std::string> options = to_std_map(spec.executor_options_json());
   for (const auto &[executor, text] : options) {
     const std::string field = "executor_options_json[\"" + executor + "\"]";
-    if (!job::is_executor_id(executor)) throw SpecMappingError(field, "expected an executor short name");
+    if (!job::is_executor_options_key(executor)) {
+      throw SpecMappingError(field, "expected an executor short name (\"docker\") that is not a job spec field");
+    }
     const nlohmann::json parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
     if (!parsed.is_object()) throw SpecMappingError(field, "expected a JSON object text");
   }
@@ -209,7 +221,10 @@ job::JobSpec from_proto(const worker::v1::JobSpec &spec) {
   out.secrets = to_std_map(spec.secrets());
   check_env(out.secrets, "secrets");
   for (const auto &[name, value] : out.secrets) {
-    if (value.empty()) throw SpecMappingError("secrets[\"" + name + "\"]", "expected a non-empty secret value");
+    if (job::is_blank(value)) throw SpecMappingError("secrets[\"" + name + "\"]", "expected a non-empty secret value");
+    if (out.env.contains(name)) {
+      throw SpecMappingError("secrets[\"" + name + "\"]", "also in env; a variable is either in env or in secrets");
+    }
   }
   if (spec.has_timeout_seconds()) {
     const uint64_t seconds = spec.timeout_seconds();

@@ -143,6 +143,59 @@ TEST_CASE("a proto spec that breaks the spec rules is refused, naming the field"
     output.set_uri("/tmp/out");
     field = "outputs[0].uri";
   }
+  SECTION("a secret with a NUL character (found by fuzz/worker_protocol)") {
+    (*spec.mutable_secrets())["TOKEN"] = std::string("ab\0cd", 5);
+    field = "secrets[\"TOKEN\"]";
+  }
+  SECTION("a step env value with a NUL character") {
+    (*spec.mutable_steps(0)->mutable_env())["A"] = std::string("\0", 1);
+    field = "steps[0].env[\"A\"]";
+  }
+  SECTION("a script with a NUL character") {
+    spec.mutable_steps(0)->set_run(std::string("true\0rm", 7));
+    field = "steps[0].run";
+  }
+  SECTION("a URI with a NUL character") {
+    v1::ArtifactInput &input = *spec.add_inputs();
+    input.set_uri(std::string("s3://b/k\0x", 10));
+    input.set_path("k");
+    field = "inputs[0].uri";
+  }
+  SECTION("options under a plugin id, which the JSON form cannot hold (found by fuzz/worker_protocol)") {
+    (*spec.mutable_executor_options_json())["dev.docker"] = "{}";
+    field = "executor_options_json[\"dev.docker\"]";
+  }
+  SECTION("options under the name of a spec field") {
+    (*spec.mutable_executor_options_json())["env"] = "{}";
+    field = "executor_options_json[\"env\"]";
+  }
+  SECTION("a variable both in env and in secrets") {
+    (*spec.mutable_env())["TOKEN"] = "x";
+    (*spec.mutable_secrets())["TOKEN"] = "y";
+    field = "secrets[\"TOKEN\"]";
+  }
+  SECTION("a blank step working directory (found by fuzz/worker_protocol)") {
+    spec.mutable_steps(0)->set_working_dir("\t");
+    field = "steps[0].working_dir";
+  }
+  SECTION("a blank secret") {
+    (*spec.mutable_secrets())["TOKEN"] = "  ";
+    field = "secrets[\"TOKEN\"]";
+  }
+  SECTION("a blank script") {
+    spec.mutable_steps(0)->set_run(" \n");
+    field = "steps[0].run";
+  }
+  SECTION("a blank job name") {
+    spec.set_name("   ");
+    field = "name";
+  }
+  SECTION("a name of 129 characters, counted in UTF-8 code points") {
+    std::string name;
+    for (int i = 0; i < 129; ++i) name += "\xC3\xA9"; // é
+    spec.set_name(name);
+    field = "name";
+  }
   SECTION("options that are not a JSON object") {
     (*spec.mutable_executor_options_json())["docker"] = "[1,2]";
     field = "executor_options_json[\"docker\"]";
@@ -154,6 +207,14 @@ TEST_CASE("a proto spec that breaks the spec rules is refused, naming the field"
     CHECK(e.field() == field);
     CHECK_THAT(e.what(), Catch::StartsWith(field + ": "));
   }
+}
+
+TEST_CASE("a name of 128 non-ASCII characters is accepted, as in a JSON spec", "[proto][mapping]") {
+  v1::JobSpec spec = minimal_proto();
+  std::string name;
+  for (int i = 0; i < 128; ++i) name += "\xC3\xA9"; // 256 bytes, 128 characters
+  spec.set_name(name);
+  CHECK(from_proto(spec).name == name);
 }
 
 TEST_CASE("digests are normalized to lowercase", "[proto][mapping]") {

@@ -1,0 +1,3 @@
+:%
+	
+job-1expected offset 0"log
