@@ -516,7 +516,8 @@ struct Agent::Impl {
         continue;
       }
       std::unique_lock lock(wake_mutex_);
-      wake_cv_.wait_for(lock, milliseconds(200), [&] { return wake_seq_ != seen; });
+      // Everything that gives the writer work wakes it (wake_writer); the timeout is only a safety net.
+      wake_cv_.wait_for(lock, kIdleTick, [&] { return wake_seq_ != seen; });
     }
   }
 
