@@ -125,6 +125,7 @@ std::vector<job::Step> steps_from_proto(const v1::JobSpec &spec, const std::map<
 std::vector<job::ArtifactInput> inputs_from_proto(const v1::JobSpec &spec) {
   check_count(spec.inputs_size(), job::kMaxArtifacts, "inputs");
   std::vector<job::ArtifactInput> inputs;
+  std::map<std::string, std::string> destinations; // path -> the input that writes it (unique, as in JSON)
   for (int i = 0; i < spec.inputs_size(); ++i) {
     const v1::ArtifactInput &in = spec.inputs(i);
     const std::string field = "inputs[" + std::to_string(i) + "]";
@@ -137,6 +138,10 @@ std::vector<job::ArtifactInput> inputs_from_proto(const v1::JobSpec &spec) {
     }
     input.path = in.path();
     check_relative(input.path, field + ".path", false);
+    if (!destinations.emplace(input.path, field).second) {
+      throw SpecMappingError(field + ".path",
+                             "destination \"" + input.path + "\" is already used by " + destinations[input.path]);
+    }
     inputs.push_back(std::move(input));
   }
   return inputs;

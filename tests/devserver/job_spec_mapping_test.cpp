@@ -196,6 +196,14 @@ TEST_CASE("a proto spec that breaks the spec rules is refused, naming the field"
     spec.set_name(name);
     field = "name";
   }
+  SECTION("two inputs written to the same path (found by fuzz/worker_protocol)") {
+    for (const char *uri : {"s3://b/one", "s3://b/two"}) {
+      v1::ArtifactInput &input = *spec.add_inputs();
+      input.set_uri(uri);
+      input.set_path("in.tar");
+    }
+    field = "inputs[1].path";
+  }
   SECTION("options that are not a JSON object") {
     (*spec.mutable_executor_options_json())["docker"] = "[1,2]";
     field = "executor_options_json[\"docker\"]";
