@@ -15,7 +15,10 @@ preset="${HODEI_PRESET:-dev}"
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 as_root scripts/install-deps.sh
-HODEI_SKIP_DEPS=1 scripts/build.sh "$preset"
+# HODEI_BUILD_TARGETS (space-separated) builds only those targets, for a run limited with ctest -L/-R.
+build_args=()
+[ -n "${HODEI_BUILD_TARGETS:-}" ] && read -r -a build_args <<<"--target $HODEI_BUILD_TARGETS"
+HODEI_SKIP_DEPS=1 scripts/build.sh "$preset" "${build_args[@]}"
 
 # Services live in a short path (unix socket paths are limited to 107 bytes) and are always stopped on exit.
 services_dir="$(mktemp -d /tmp/hodei-svc.XXXXXX)"
