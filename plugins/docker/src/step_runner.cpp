@@ -35,7 +35,9 @@ std::optional<StepRun> StepRunner::run(const std::string &container_id, uint32_t
       exec_id = api_.create_exec(container_id, exec_body);
       stream = api_.start_exec(exec_id, &stream_interrupt_);
     } catch (const ApiError &e) {
-      if (e.http_status() != 409) throw; // 409: the container is not running (any more)
+      // The container stopped before the exec: creating it answers 409, but when the container exits between
+      // create and start the daemon answers 500 ("is not running"). Either way the container's state says why;
+      // explain_exec_failure leaves the message as it is while the container runs.
       throw sdk::Error(e.status(), explain_exec_failure(container_id, e.what()));
     }
     window.close(); // the step's process exists: signals may go to the container again
