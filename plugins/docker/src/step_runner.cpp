@@ -56,7 +56,7 @@ std::optional<StepRun> StepRunner::run(const std::string &container_id, uint32_t
       (void)sink_.write(sdk::Stream::err, "hodei-executor-docker: " + message + "\n");
     } else if (code > 128 && code <= 128 + 64 && control_.signals_sent()) {
       out.result.term_signal = code - 128; // 128+N after we signalled: the step died of signal N
-    } else if (code != 0 && !control_.cancel_requested() && !container_running(container_id)) {
+    } else if (code != 0 && !control_.cancel_requested() && container_stopped_under_step(container_id, code)) {
       // The container died under the step (its keeper exited): not the step's own failure.
       out.error = explain_exec_failure(container_id, "the container stopped while the step ran");
     }
@@ -137,6 +137,16 @@ bool StepRunner::container_running(const std::string &container_id) const {
   } catch (const std::exception &) {
     return true; // cannot tell: say nothing rather than something wrong
   }
+}
+
+bool StepRunner::container_stopped_under_step(const std::string &container_id, int exit_code) const {
+  const bool cannot_execute = exit_code == 126 || exit_code == 127;
+  const int attempts = cannot_execute ? 10 : 1;
+  for (int i = 0; i < attempts; ++i) {
+    if (!container_running(container_id)) return true;
+    if (i + 1 < attempts) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
 }
 
 std::string StepRunner::explain_exec_failure(const std::string &container_id, const std::string &message) const {

@@ -45,6 +45,10 @@ private:
   int wait_for_exit(const std::string &exec_id);
   bool oom_killed(const std::string &container_id, std::chrono::system_clock::time_point since, bool memory_limited);
   [[nodiscard]] bool container_running(const std::string &container_id) const;
+  // After a step failed with `exit_code`: has the container stopped under it? 126/127 (cannot execute) may also mean
+  // the image has no /bin/sh, and then the keeper process dies of the same cause at about the same moment: the
+  // state is given up to half a second to settle before the failure counts as the step's own.
+  [[nodiscard]] bool container_stopped_under_step(const std::string &container_id, int exit_code) const;
   std::string explain_exec_failure(const std::string &container_id, const std::string &message) const;
 
   const DockerApi &api_;
