@@ -32,13 +32,8 @@ done
 [ ${#targets[@]} -eq 0 ] && targets=("${all_targets[@]}")
 
 # libFuzzer's runtime comes with clang (Debian: libclang-rt-14-dev, installed by scripts/install-deps.sh).
-launcher=()
-if command -v ccache >/dev/null; then
-  launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-fi
 build_start=$SECONDS
-cmake --preset fuzz "${launcher[@]}" >/dev/null
-cmake --build --preset fuzz
+HODEI_SKIP_DEPS=1 scripts/build.sh fuzz # the build preset builds only the fuzz targets
 echo "fuzz.sh: fuzz targets built in $((SECONDS - build_start)) s"
 
 # The devserver target writes a small data folder per input under $TMPDIR: a tmpfs makes it about 3x faster.

@@ -1,6 +1,7 @@
 #include "artifacts/artifact_cache.hpp"
 #include "artifacts/sha256.hpp"
 #include "artifacts/workspace_paths.hpp"
+#include "temp_dir.hpp"
 
 #include <array>
 #include <atomic>
@@ -14,23 +15,7 @@ using hodei::artifacts::ArtifactCache;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() /
-           ("hodei-cache-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  static int &counter() {
-    static int c = 0;
-    return c;
-  }
-};
+using hodei::test::TempDir;
 
 void write_file(const fs::path &p, const std::string &content) { std::ofstream(p, std::ios::binary) << content; }
 
@@ -40,9 +25,9 @@ std::string read_file(const fs::path &p) {
 }
 
 std::string digest_of(const std::string &content) {
-  TempDir d;
-  write_file(d.path / "f", content);
-  return hodei::artifacts::sha256_file(d.path / "f");
+  const TempDir d("hodei-cache-test");
+  write_file(d.path() / "f", content);
+  return hodei::artifacts::sha256_file(d.path() / "f");
 }
 
 // A fetch function that "downloads" `content` and counts its calls.
@@ -64,8 +49,8 @@ TEST_CASE("sha256 of a known text matches the published digest") {
 }
 
 TEST_CASE("cache fetches once, then serves verified hits") {
-  TempDir d;
-  ArtifactCache cache(d.path, 1 << 20);
+  const TempDir d("hodei-cache-test");
+  ArtifactCache cache(d.path(), 1 << 20);
   const std::string content = "artifact content";
   std::atomic<int> calls{0};
   const std::string digest = digest_of(content);
@@ -80,8 +65,8 @@ TEST_CASE("cache fetches once, then serves verified hits") {
 }
 
 TEST_CASE("two concurrent jobs needing the same input cause one download") {
-  TempDir d;
-  ArtifactCache cache(d.path, 1 << 20);
+  const TempDir d("hodei-cache-test");
+  ArtifactCache cache(d.path(), 1 << 20);
   const std::string content(100000, 'x');
   const std::string digest = digest_of(content);
   std::atomic<int> calls{0};
@@ -101,8 +86,8 @@ TEST_CASE("two concurrent jobs needing the same input cause one download") {
 }
 
 TEST_CASE("a checksum mismatch fails with both digests and leaves nothing in the cache") {
-  TempDir d;
-  ArtifactCache cache(d.path, 1 << 20);
+  const TempDir d("hodei-cache-test");
+  ArtifactCache cache(d.path(), 1 << 20);
   std::atomic<int> calls{0};
   const std::string wanted = digest_of("the real thing");
   const std::string served = "something else";
@@ -113,13 +98,13 @@ TEST_CASE("a checksum mismatch fails with both digests and leaves nothing in the
     CHECK(std::string(e.what()).find(wanted) != std::string::npos);
     CHECK(std::string(e.what()).find(digest_of(served)) != std::string::npos);
   }
-  CHECK(fs::is_empty(d.path / "objects"));
-  CHECK(fs::is_empty(d.path / "tmp"));
+  CHECK(fs::is_empty(d.path() / "objects"));
+  CHECK(fs::is_empty(d.path() / "tmp"));
 }
 
 TEST_CASE("a flipped byte in a cache entry is detected before use and fetched again") {
-  TempDir d;
-  ArtifactCache cache(d.path, 1 << 20);
+  const TempDir d("hodei-cache-test");
+  ArtifactCache cache(d.path(), 1 << 20);
   const std::string content = "0123456789abcdef";
   const std::string digest = digest_of(content);
   std::atomic<int> calls{0};
@@ -141,8 +126,8 @@ TEST_CASE("a flipped byte in a cache entry is detected before use and fetched ag
 }
 
 TEST_CASE("entries are evicted least recently used first to stay under the quota, never while in use") {
-  TempDir d;
-  ArtifactCache cache(d.path, 250);
+  const TempDir d("hodei-cache-test");
+  ArtifactCache cache(d.path(), 250);
   std::atomic<int> calls{0};
   const std::string a(100, 'a'), b(100, 'b'), c(100, 'c');
   (void)cache.get_or_fetch(digest_of(a), serving(a, calls));
@@ -152,8 +137,8 @@ TEST_CASE("entries are evicted least recently used first to stay under the quota
     const ArtifactCache::Lease held = cache.get_or_fetch(digest_of(c), serving(c, calls));
     CHECK(cache.stats().evictions == 1);
     CHECK(cache.stats().size_bytes <= 250);
-    CHECK(fs::exists(d.path / "objects" / digest_of(a)));
-    CHECK_FALSE(fs::exists(d.path / "objects" / digest_of(b)));
+    CHECK(fs::exists(d.path() / "objects" / digest_of(a)));
+    CHECK_FALSE(fs::exists(d.path() / "objects" / digest_of(b)));
   }
   // Pinned entries are kept even over quota.
   const std::string big(300, 'z');
@@ -162,31 +147,31 @@ TEST_CASE("entries are evicted least recently used first to stay under the quota
 }
 
 TEST_CASE("a half-written temp file is removed when the cache starts") {
-  TempDir d;
-  fs::create_directories(d.path / "tmp");
-  write_file(d.path / "tmp" / "123-1", "partial");
-  const ArtifactCache cache(d.path, 1 << 20);
-  CHECK(fs::is_empty(d.path / "tmp"));
+  const TempDir d("hodei-cache-test");
+  fs::create_directories(d.path() / "tmp");
+  write_file(d.path() / "tmp" / "123-1", "partial");
+  const ArtifactCache cache(d.path(), 1 << 20);
+  CHECK(fs::is_empty(d.path() / "tmp"));
   CHECK(cache.stats().entries == 0);
 }
 
 TEST_CASE("cache entries survive a restart") {
-  TempDir d;
+  const TempDir d("hodei-cache-test");
   std::atomic<int> calls{0};
   const std::string content = "persisted";
   {
-    ArtifactCache cache(d.path, 1 << 20);
+    ArtifactCache cache(d.path(), 1 << 20);
     (void)cache.get_or_fetch(digest_of(content), serving(content, calls));
   }
-  ArtifactCache cache(d.path, 1 << 20);
+  ArtifactCache cache(d.path(), 1 << 20);
   CHECK(cache.stats().entries == 1);
   (void)cache.get_or_fetch(digest_of(content), serving(content, calls));
   CHECK(calls == 1);
 }
 
 TEST_CASE("workspace paths refuse absolute paths, '..' and symlinks leading out") {
-  TempDir d;
-  const fs::path ws = d.path / "ws";
+  const TempDir d("hodei-cache-test");
+  const fs::path ws = d.path() / "ws";
   fs::create_directories(ws);
   using hodei::artifacts::resolve_inside;
   CHECK(resolve_inside(ws, "a/b.txt") == ws / "a/b.txt");

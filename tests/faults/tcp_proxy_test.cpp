@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+using hodei::test::loopback;
 using hodei::test::TcpProxy;
 
 namespace {
@@ -28,14 +29,6 @@ public:
 private:
   int fd_;
 };
-
-sockaddr_in loopback(int port) {
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  return addr;
-}
 
 // A listening upstream on a free loopback port.
 struct Upstream {

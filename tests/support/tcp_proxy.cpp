@@ -15,12 +15,6 @@
 
 namespace hodei::test {
 
-namespace {
-
-constexpr size_t kMaxBuffered = 256 * 1024; // per direction: beyond it the proxy stops reading (backpressure)
-
-void set_nonblocking(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK); }
-
 sockaddr_in loopback(int port) {
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -28,6 +22,12 @@ sockaddr_in loopback(int port) {
   addr.sin_port = htons(static_cast<uint16_t>(port));
   return addr;
 }
+
+namespace {
+
+constexpr size_t kMaxBuffered = 256 * 1024; // per direction: beyond it the proxy stops reading (backpressure)
+
+void set_nonblocking(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK); }
 
 // Closes with an RST instead of a FIN: the peer sees "connection reset", as when a network path dies.
 void reset_close(int fd) {

@@ -4,10 +4,14 @@
 
 #include <cstdint>
 #include <mutex>
+#include <netinet/in.h>
 #include <string>
 #include <thread>
 
 namespace hodei::test {
+
+// 127.0.0.1:port (0: any free port), for bind and connect.
+sockaddr_in loopback(int port);
 
 class TcpProxy {
 public:
