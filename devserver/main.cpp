@@ -1,5 +1,6 @@
 // hodei-devserver: the reference control plane for Hodei workers (serve) and its operator CLI (submit, jobs,
 // workers, show, cancel, logs, stats, drain). docs/protocol.md, "The devserver".
+#include "allocator/allocator_policy.hpp"
 #include "devserver/cli/commands.hpp"
 #include "devserver/cli/duration.hpp"
 #include "devserver/cli/exit_codes.hpp"
@@ -112,6 +113,7 @@ int main(int argc, char **argv) {
       throw CLI::ValidationError("--lease-timeout must be at least 100ms");
     }
     serve_options.log_sync = log_sync == "os" ? LogSync::os : LogSync::fsync;
+    hodei::allocator::tune_for_streaming(); // log chunks of up to 1 MiB: allocator/allocator_policy.hpp
     exit_code = cli::serve(serve_options);
   });
 

@@ -33,11 +33,11 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-constexpr size_t kChunkBytes = 256 * 1024;                 // one LogChunk (the protocol allows 1 MiB)
-constexpr uint64_t kMaxUnackedPerStream = 4 * 1024 * 1024; // sent but not yet acknowledged, per stream
+constexpr size_t kChunkBytes = 1024 * 1024;                // one LogChunk (the protocol's limit)
+constexpr uint64_t kMaxUnackedPerStream = 8 * 1024 * 1024; // sent but not yet acknowledged, per stream
 constexpr milliseconds kTick{100};                         // housekeeping period while jobs are held
 constexpr milliseconds kIdleTick{1000}; // housekeeping period of an idle worker, and the heartbeat thread's longest nap
-constexpr milliseconds kPauseWarnAfter{2000};              // an append blocked this long: the job is paused
+constexpr milliseconds kPauseWarnAfter{2000}; // an append blocked this long: the job is paused
 constexpr milliseconds kRpcTimeout{10000};
 
 int64_t unix_ms_now() {
@@ -556,10 +556,10 @@ struct Agent::Impl {
       chunk.set_stream(to_proto(stream_at(index)));
       chunk.set_offset(s.send_cursor);
       std::string &data = *chunk.mutable_data();
-      data.resize(static_cast<size_t>(std::min<uint64_t>(chunk_bytes, end - s.send_cursor)));
       size_t got = 0;
       try {
-        got = s.journal->read(s.send_cursor, {reinterpret_cast<uint8_t *>(data.data()), data.size()});
+        got = s.journal->append_to(s.send_cursor,
+                                   static_cast<size_t>(std::min<uint64_t>(chunk_bytes, end - s.send_cursor)), data);
       } catch (const std::exception &e) {
         spdlog::error("job {}: cannot read its log at offset {}: {}", job.job_id, s.send_cursor, e.what());
         message.Clear();
@@ -569,7 +569,6 @@ struct Agent::Impl {
         message.Clear();
         continue;
       }
-      data.resize(got);
       s.send_cursor += got;
       if (options_.metrics) options_.metrics->log_bytes_sent(got);
       round_robin_ = pos + 1;
@@ -836,6 +835,7 @@ struct Agent::Impl {
     for (;;) {
       std::vector<std::thread> finished_threads;
       std::optional<metrics::AgentState> metrics_state;
+      bool became_idle = false;
       {
         std::unique_lock lock(mutex_);
         // An idle worker turns slowly (fewer wakeups); a new job or a drain makes it turn at once.
@@ -847,8 +847,11 @@ struct Agent::Impl {
         check_drain_locked();
         finished_threads.swap(retired_threads_);
         if (options_.metrics) metrics_state = metrics_state_locked();
+        became_idle = held_jobs_last_tick_ && jobs_.empty();
+        held_jobs_last_tick_ = !jobs_.empty();
       }
       for (std::thread &t : finished_threads) t.join();
+      if (became_idle && options_.on_idle) options_.on_idle();
       if (metrics_state) options_.metrics->publish(*metrics_state);
       // Proof of life for a service manager's watchdog: only a housekeeping loop that still turns calls it.
       if (options_.on_housekeeping_tick) options_.on_housekeeping_tick();
@@ -1094,6 +1097,7 @@ struct Agent::Impl {
   uint64_t wake_seq_ = 0;
 
   std::thread housekeeping_;
+  bool held_jobs_last_tick_ = false; // housekeeping thread only: tells when the worker becomes idle
   std::thread heartbeats_;
 };
 

@@ -71,6 +71,9 @@ struct AgentOptions {
   metrics::WorkerMetrics *metrics = nullptr;
   // Called from the housekeeping thread about every 100 ms (e.g. the systemd watchdog ping); must not block.
   std::function<void()> on_housekeeping_tick;
+  // Called from the housekeeping thread when the worker holds no job any more (after it held some), e.g. to give
+  // memory back to the OS; may take a few ms, must not call into the Agent.
+  std::function<void()> on_idle;
 };
 
 // One job the worker holds, for `hodei-worker status`.

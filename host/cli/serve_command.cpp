@@ -3,6 +3,7 @@
 #include "admin_commands.hpp"
 #include "agent/agent.hpp"
 #include "agent/channel.hpp"
+#include "allocator/allocator_policy.hpp"
 #include "artifacts_command.hpp"
 #include "exit_codes.hpp"
 #include "logging.hpp"
@@ -60,6 +61,7 @@ int serve_command(const GlobalOptions &global, const ServeCommandOptions &option
     setup_logging("info", global.log_format == "json" ? LogFormat::json : LogFormat::text);
   }
   config::WorkerConfig config = serve_effective_config(global.config, global, options); // also on every reload
+  allocator::tune_for_streaming(); // before the threads start: allocator/allocator_policy.hpp
 
   const std::vector<std::string> problems = config::check_worker_config_for_serve(config);
   if (!problems.empty()) {
@@ -121,6 +123,7 @@ int serve_command(const GlobalOptions &global, const ServeCommandOptions &option
     std::tie(cache, artifact_manager) = make_artifact_manager(effective, *registry);
     agent_options.artifacts = artifact_manager.get();
     agent_options.metrics = served_metrics.metrics.get();
+    agent_options.on_idle = [] { allocator::release_free_memory(); };
     agent_options.on_housekeeping_tick =
         publishing_artifact_totals(watchdog_pinger(), served_metrics.metrics.get(), *cache, *artifact_manager);
     worker = std::make_unique<agent::Agent>(agent_options, *registry);

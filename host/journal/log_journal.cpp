@@ -120,6 +120,8 @@ void StreamJournal::append_to_memory(std::span<const uint8_t> bytes) {
   if (pieces_.empty() || pieces_.back().on_disk || pieces_.back().length + bytes.size() > max_memory_piece) {
     Piece p;
     p.offset = end_;
+    p.memory = std::move(spare_); // empty, with the capacity of a freed piece (or none)
+    spare_ = {};
     p.memory.reserve(std::min<uint64_t>(max_memory_piece, std::max<uint64_t>(bytes.size(), 64 * 1024)));
     pieces_.push_back(std::move(p));
   }
@@ -169,8 +171,8 @@ void StreamJournal::append(std::span<const uint8_t> bytes) {
   if (on_data_) on_data_();
 }
 
-size_t StreamJournal::read(uint64_t offset, std::span<uint8_t> out) const {
-  const std::lock_guard lock(mutex_);
+template <typename CopyMemory, typename CopyDisk>
+size_t StreamJournal::copy_range(uint64_t offset, size_t max_bytes, CopyMemory copy_memory, CopyDisk copy_disk) const {
   if (offset < committed_ || offset > end_) {
     throw std::out_of_range("journal read at offset " + std::to_string(offset) + " outside [" +
                             std::to_string(committed_) + ", " + std::to_string(end_) + "]");
@@ -178,19 +180,38 @@ size_t StreamJournal::read(uint64_t offset, std::span<uint8_t> out) const {
   size_t copied = 0;
   // Pieces are few (they are coalesced), so a linear scan from the front is cheap.
   for (const Piece &p : pieces_) {
-    if (copied == out.size()) break;
+    if (copied == max_bytes) break;
     const uint64_t at = offset + copied;
     if (at >= p.offset + p.length) continue;
     const uint64_t skip = at - p.offset;
-    const size_t n = static_cast<size_t>(std::min<uint64_t>(p.length - skip, out.size() - copied));
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(p.length - skip, max_bytes - copied));
     if (p.on_disk) {
-      pread_all(fd_, out.data() + copied, n, p.file_pos + skip);
+      copy_disk(copied, n, p.file_pos + skip);
     } else {
-      std::memcpy(out.data() + copied, p.memory.data() + skip, n);
+      copy_memory(copied, p.memory.data() + skip, n);
     }
     copied += n;
   }
   return copied;
+}
+
+size_t StreamJournal::read(uint64_t offset, std::span<uint8_t> out) const {
+  const std::lock_guard lock(mutex_);
+  return copy_range(
+      offset, out.size(), [&](size_t at, const uint8_t *from, size_t n) { std::memcpy(out.data() + at, from, n); },
+      [&](size_t at, size_t n, uint64_t file_pos) { pread_all(fd_, out.data() + at, n, file_pos); });
+}
+
+size_t StreamJournal::append_to(uint64_t offset, size_t max_bytes, std::string &out) const {
+  const std::lock_guard lock(mutex_);
+  const size_t base = out.size();
+  return copy_range(
+      offset, max_bytes,
+      [&](size_t, const uint8_t *from, size_t n) { out.append(reinterpret_cast<const char *>(from), n); },
+      [&](size_t at, size_t n, uint64_t file_pos) {
+        out.resize(base + at + n);
+        pread_all(fd_, reinterpret_cast<uint8_t *>(out.data() + base + at), n, file_pos);
+      });
 }
 
 void StreamJournal::commit(uint64_t offset) {
@@ -206,6 +227,10 @@ void StreamJournal::commit(uint64_t offset) {
         freed_disk += p.length;
       } else {
         memory_bytes_ -= p.length;
+        if (spare_.capacity() < p.memory.capacity()) { // keep one buffer: a busy stream reuses it, no page faults
+          spare_ = std::move(p.memory);
+          spare_.clear();
+        }
       }
       pieces_.pop_front();
     }

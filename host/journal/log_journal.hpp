@@ -12,6 +12,7 @@
 #include <functional>
 #include <mutex>
 #include <span>
+#include <string>
 #include <vector>
 
 namespace hodei::journal {
@@ -57,6 +58,8 @@ public:
   // Copies bytes starting at `offset` (committed_offset() <= offset <= end_offset()) into `out`; returns the count,
   // 0 at the end. Throws std::out_of_range for an offset already committed or past the end.
   size_t read(uint64_t offset, std::span<uint8_t> out) const;
+  // Like read(), but appends up to `max_bytes` to `out` (no zero-filled buffer first: the log sender's hot path).
+  size_t append_to(uint64_t offset, size_t max_bytes, std::string &out) const;
   // The server has every byte before `offset`: free them. Offsets below the current commit are ignored.
   void commit(uint64_t offset);
   // Stop blocking appends (quota overshoot is allowed from now on): the job is being stopped.
@@ -75,6 +78,9 @@ private:
     uint64_t file_pos = 0;       // when on_disk
     std::vector<uint8_t> memory; // when in memory
   };
+  // Copies [offset, offset + max_bytes) piece by piece: copy_memory(at, from, n) / copy_disk(at, n, file_pos).
+  template <typename CopyMemory, typename CopyDisk>
+  size_t copy_range(uint64_t offset, size_t max_bytes, CopyMemory copy_memory, CopyDisk copy_disk) const;
   void append_to_memory(std::span<const uint8_t> bytes);
   void append_to_disk(std::span<const uint8_t> bytes);
   void open_spool_file();
@@ -87,6 +93,7 @@ private:
 
   mutable std::mutex mutex_;
   std::deque<Piece> pieces_;
+  std::vector<uint8_t> spare_; // the buffer of the last freed memory piece, reused by the next one
   uint64_t committed_ = 0;
   uint64_t end_ = 0;
   uint64_t memory_bytes_ = 0;

@@ -1,6 +1,7 @@
 #include "journal/log_journal.hpp"
 #include "temp_dir.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -147,4 +148,45 @@ TEST_CASE("journal survives random appends, reads and acks") {
     const uint64_t from = j.committed_offset() + (end - j.committed_offset()) * (rng() % 100) / 100;
     REQUIRE(read_rest(j, from) == pattern(from, end - from));
   }
+}
+
+TEST_CASE("journal append_to adds the bytes after what the string holds, from memory and spool pieces") {
+  SpoolBudget budget(1 << 30);
+  const hodei::test::TempDir spool("hodei-journal-test");
+  StreamJournal j(spool.path(), 64 * 1024, budget, nullptr);
+  uint64_t written = 0;
+  for (size_t n : {1000, 60000, 10000, 200000, 3}) { // memory first, then spool pieces
+    j.append(pattern(written, n));
+    written += n;
+  }
+  REQUIRE(j.spooled_bytes() > 0);
+  std::string out = "head";
+  CHECK(j.append_to(500, 100000, out) == 100000); // crosses from memory into the spool
+  const std::vector<uint8_t> expected = pattern(500, 100000);
+  CHECK(out.substr(0, 4) == "head");
+  CHECK(out.size() == 4 + expected.size());
+  CHECK(std::equal(expected.begin(), expected.end(), reinterpret_cast<const uint8_t *>(out.data() + 4)));
+  std::string tail;
+  CHECK(j.append_to(written - 3, 1000, tail) == 3); // fewer at the end
+  CHECK(j.append_to(written, 1000, tail) == 0);
+  CHECK_THROWS_AS(j.append_to(written + 1, 1, tail), std::out_of_range);
+}
+
+TEST_CASE("journal reuses a freed memory piece for new bytes without mixing old bytes in") {
+  SpoolBudget budget(1 << 20);
+  const hodei::test::TempDir spool("hodei-journal-test");
+  StreamJournal j(spool.path(), 4 << 20, budget, nullptr);
+  uint64_t end = 0;
+  for (int round = 0; round < 6; ++round) { // each round fills (at least) one piece, acks it, and starts a new one
+    const size_t n = 700 * 1024 + static_cast<size_t>(round) * 100000;
+    j.append(pattern(end, n));
+    end += n;
+    std::string sent;
+    CHECK(j.append_to(j.committed_offset(), n + 1, sent) == end - j.committed_offset());
+    const std::vector<uint8_t> expected = pattern(j.committed_offset(), end - j.committed_offset());
+    CHECK(std::equal(expected.begin(), expected.end(), reinterpret_cast<const uint8_t *>(sent.data())));
+    j.commit(end);
+    CHECK(j.memory_bytes() == 0);
+  }
+  CHECK(j.spooled_bytes() == 0);
 }
