@@ -94,7 +94,7 @@ RegisterOutcome ControlPlane::register_worker(const WorkerRegistration &registra
   worker->record.features.clear();
   for (const std::string &feature : registration.features) {
     if (feature == protocol::kFeatureResume || feature == protocol::kFeatureLogAcks ||
-        feature == protocol::kFeatureWorkerUpdate) {
+        feature == protocol::kFeatureWorkerUpdate || feature == protocol::kFeatureBatch) {
       worker->record.features.push_back(feature);
     }
   }

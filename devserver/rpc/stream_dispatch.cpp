@@ -3,6 +3,24 @@
 #include "devserver/rpc/stream_mapping.hpp"
 
 namespace hodei::devserver::rpc {
+namespace {
+
+// Each entry as if it came alone; the entries a batch may not hold are refused one by one (no recursion: a nested
+// batch is refused, not opened).
+void dispatch_batch(ControlPlane &control_plane, StreamId id, v1::WorkerBatch &batch, bool &resumed) {
+  if (batch.messages().empty()) throw MalformedMessage("WorkerBatch with no message");
+  for (v1::WorkerMessage &entry : *batch.mutable_messages()) {
+    if (entry.has_hello() || entry.has_resume() || entry.has_batch()) {
+      control_plane.on_malformed(id, payload_name(entry),
+                                 std::string(payload_name(entry)) + " may not be sent inside a WorkerBatch",
+                                 lease_of(entry));
+      continue;
+    }
+    dispatch_worker_message(control_plane, id, entry, resumed);
+  }
+}
+
+} // namespace
 
 void dispatch_worker_message(ControlPlane &control_plane, StreamId id, v1::WorkerMessage &message, bool &resumed) {
   const char *event = payload_name(message);
@@ -43,6 +61,9 @@ void dispatch_worker_message(ControlPlane &control_plane, StreamId id, v1::Worke
       return;
     case v1::WorkerMessage::kUpdate:
       control_plane.on_worker_update(id, update_from_proto(message.update()));
+      return;
+    case v1::WorkerMessage::kBatch:
+      dispatch_batch(control_plane, id, *message.mutable_batch(), resumed);
       return;
     case v1::WorkerMessage::kHello:
       throw MalformedMessage("Hello may be sent only once, as the first message");

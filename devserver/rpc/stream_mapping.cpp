@@ -86,6 +86,8 @@ const char *payload_name(const v1::WorkerMessage &message) {
     return "finished";
   case v1::WorkerMessage::kUpdate:
     return "update";
+  case v1::WorkerMessage::kBatch:
+    return "batch";
   case v1::WorkerMessage::PAYLOAD_NOT_SET:
     break;
   }

@@ -60,6 +60,11 @@ STREAMS = {
                         LOG_OUT],
     "log-gap": [RESUME, CREDITS, ACCEPT, f'log {{ {LEASE} stream: LOG_STREAM_STDOUT offset: 9 data: "x" }}'],
     "stale-epoch": [RESUME, CREDITS, 'accept { lease { job_id: "job-1" lease_epoch: 7 } }'],
+    "job-succeeds-batched": [RESUME, f"batch {{ messages {{ {CREDITS} }} }}",
+                             f"batch {{ messages {{ {ACCEPT} }} messages {{ {RUNNING} }} messages {{ {LOG_OUT} }} "
+                             f"messages {{ {LOG_ERR} }} messages {{ {FINISHED} }} messages {{ {CREDITS} }} }}"],
+    "batch-refusals": [RESUME, "batch { }", f"batch {{ messages {{ hello {{ }} }} messages {{ {RESUME} }} "
+                       f"messages {{ batch {{ messages {{ {CREDITS} }} }} }} messages {{ {CREDITS} }} }}"],
     "malformed": [CREDITS, RESUME, RESUME, "hello { }", "", 'status { lease { job_id: "job-1" lease_epoch: 1 } phase: JOB_PHASE_RUNNING }'],
 }
 

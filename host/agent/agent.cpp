@@ -33,8 +33,10 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-constexpr size_t kChunkBytes = 1024 * 1024;                // one LogChunk (the protocol's limit)
-constexpr uint64_t kMaxUnackedPerStream = 8 * 1024 * 1024; // sent but not yet acknowledged, per stream
+constexpr size_t kChunkBytes = 1024 * 1024; // one LogChunk (the protocol's limit)
+constexpr size_t kBatchBytes = 1024 * 1024; // a WorkerBatch stops growing past this (+ one chunk: < 4 MiB limit)
+constexpr size_t kBatchMessages = 64;
+constexpr uint64_t kMaxUnackedPerStream = 4 * 1024 * 1024; // sent but not yet acknowledged, per stream
 constexpr milliseconds kTick{100};                         // housekeeping period while jobs are held
 constexpr milliseconds kIdleTick{1000}; // housekeeping period of an idle worker, and the heartbeat thread's longest nap
 constexpr milliseconds kPauseWarnAfter{2000}; // an append blocked this long: the job is paused
@@ -70,6 +72,7 @@ struct Session {
   size_t max_chunk_bytes = kChunkBytes; // ours, or the server's limit when smaller
   std::shared_ptr<grpc::Channel> channel;
   bool worker_update = false; // the server accepted the "worker-update" feature
+  bool batch = false;         // the server accepted the "batch" feature
   int64_t registered_unix_ms = 0;
 };
 
@@ -226,6 +229,7 @@ struct Agent::Impl {
     request.add_features(std::string(protocol::kFeatureResume));
     request.add_features(std::string(protocol::kFeatureLogAcks));
     request.add_features(std::string(protocol::kFeatureWorkerUpdate));
+    request.add_features(std::string(protocol::kFeatureBatch));
     *request.mutable_host() = local_host_facts();
     describe_plugins(*request.mutable_executors(), *request.mutable_artifact_backends());
     {
@@ -258,8 +262,11 @@ struct Agent::Impl {
     session->next_heartbeat = Clock::now() + session->heartbeat_interval;
     session->channel = channel;
     session->registered_unix_ms = unix_ms_now();
-    session->worker_update = std::find(accepted.features().begin(), accepted.features().end(),
-                                       protocol::kFeatureWorkerUpdate) != accepted.features().end();
+    const auto granted = [&accepted](std::string_view feature) {
+      return std::find(accepted.features().begin(), accepted.features().end(), feature) != accepted.features().end();
+    };
+    session->worker_update = granted(protocol::kFeatureWorkerUpdate);
+    session->batch = granted(protocol::kFeatureBatch);
     if (accepted.max_log_chunk_bytes() > 0) {
       session->max_chunk_bytes = static_cast<size_t>(std::min<uint64_t>(kChunkBytes, accepted.max_log_chunk_bytes()));
     }
@@ -508,7 +515,7 @@ struct Agent::Impl {
         if (done_) return;
       }
       v1::WorkerMessage message;
-      if (next_message(message)) {
+      if (next_write(message)) {
         if (!stream.rw->Write(message)) {
           stream.broken = true;
           return;
@@ -519,6 +526,33 @@ struct Agent::Impl {
       // Everything that gives the writer work wakes it (wake_writer); the timeout is only a safety net.
       wake_cv_.wait_for(lock, kIdleTick, [&] { return wake_seq_ != seen; });
     }
+  }
+
+  // The next write: one message, or (with the "batch" feature) every message ready now, in order, up to
+  // kBatchBytes (plus the last one added) and kBatchMessages. A failed write loses nothing a single write would not:
+  // the stream is reopened and the server's resume decision says what to send again.
+  bool next_write(v1::WorkerMessage &out) {
+    if (!next_message(out)) return false;
+    bool batch = false;
+    {
+      const std::lock_guard lock(mutex_);
+      batch = session_ && session_->batch;
+    }
+    v1::WorkerMessage more;
+    if (!batch || !next_message(more)) return true;
+    v1::WorkerMessage batched;
+    auto &messages = *batched.mutable_batch()->mutable_messages();
+    size_t bytes = out.ByteSizeLong() + more.ByteSizeLong();
+    messages.Add(std::move(out));
+    messages.Add(std::move(more));
+    while (bytes < kBatchBytes && static_cast<size_t>(messages.size()) < kBatchMessages) {
+      v1::WorkerMessage next;
+      if (!next_message(next)) break;
+      bytes += next.ByteSizeLong();
+      messages.Add(std::move(next));
+    }
+    out = std::move(batched);
+    return true;
   }
 
   bool next_message(v1::WorkerMessage &message) {

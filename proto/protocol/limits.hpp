@@ -28,5 +28,7 @@ inline constexpr std::string_view kFeatureResume = "resume";
 inline constexpr std::string_view kFeatureLogAcks = "log-acks";
 // WorkerMessage.update: the worker tells the server about new labels, capacity and plugins on the stream.
 inline constexpr std::string_view kFeatureWorkerUpdate = "worker-update";
+// WorkerMessage.batch: several worker messages in one write.
+inline constexpr std::string_view kFeatureBatch = "batch";
 
 } // namespace hodei::protocol

@@ -1,6 +1,7 @@
 // Registration, heartbeats, auth, and refusal of malformed or oversized messages, over real gRPC on loopback.
 #include "server_fixture.hpp"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <grpcpp/create_channel.h>
 #include <grpcpp/generic/generic_stub.h>
@@ -236,5 +237,94 @@ TEST_CASE("malformed messages are refused and counted, the stream and the server
     CHECK(status.error_code() != grpc::StatusCode::DEADLINE_EXCEEDED);
     WorkerClient worker(fixture.worker_options());
     CHECK(worker.register_worker().ok());
+  }
+}
+
+namespace {
+
+v1::WorkerMessage batch_of(std::vector<v1::WorkerMessage> messages) {
+  v1::WorkerMessage out;
+  out.mutable_batch(); // set even when empty
+  for (v1::WorkerMessage &m : messages) *out.mutable_batch()->add_messages() = std::move(m);
+  return out;
+}
+
+} // namespace
+
+TEST_CASE("a WorkerBatch is applied in order as if each message came alone", "[devserver][batch]") {
+  ServerFixture fixture;
+  WorkerClientOptions options = fixture.worker_options();
+  options.extra_features = {"batch"};
+  WorkerClient worker(options);
+  v1::RegisterResponse response;
+  REQUIRE(worker.register_worker(&response).ok());
+  const auto &granted = response.accepted().features();
+  CHECK(std::find(granted.begin(), granted.end(), "batch") != granted.end());
+  REQUIRE(worker.connect());
+  const std::string job_id = fixture.submit(job_json());
+
+  v1::WorkerMessage credits;
+  credits.mutable_credits()->set_free_slots(1);
+  REQUIRE(worker.send(batch_of({credits})));
+  REQUIRE(worker.wait_for(v1::ServerMessage::kAssignment));
+
+  // Everything a short job says, in one write: the order matters (accept before status, log before result).
+  const v1::JobLease held = lease(job_id, 1);
+  v1::WorkerMessage accept;
+  *accept.mutable_accept()->mutable_lease() = held;
+  v1::WorkerMessage running;
+  *running.mutable_status()->mutable_lease() = held;
+  running.mutable_status()->set_phase(v1::JOB_PHASE_RUNNING);
+  running.mutable_status()->set_step_index(0);
+  v1::WorkerMessage log;
+  *log.mutable_log()->mutable_lease() = held;
+  log.mutable_log()->set_stream(v1::LOG_STREAM_STDOUT);
+  log.mutable_log()->set_data("hello\n");
+  v1::WorkerMessage finished;
+  *finished.mutable_finished()->mutable_lease() = held;
+  v1::JobResult &result = *finished.mutable_finished()->mutable_result();
+  result.set_outcome(v1::JOB_OUTCOME_SUCCEEDED);
+  result.set_exit_code(0);
+  v1::LogStreamLength &length = *result.add_log_lengths();
+  length.set_stream(v1::LOG_STREAM_STDOUT);
+  length.set_length(6);
+  REQUIRE(worker.send(batch_of({accept, running, log, finished})));
+
+  CHECK(worker.wait_for_ack(job_id, v1::LOG_STREAM_STDOUT, 6));
+  CHECK(worker.wait_for(v1::ServerMessage::kResultAck));
+  const auto record = fixture.control_plane().get_job(job_id);
+  REQUIRE(record);
+  CHECK(record->state == JobState::succeeded);
+  CHECK(fixture.control_plane().read_log(job_id, LogStream::out, 0, 100) == "hello\n");
+  CHECK(fixture.control_plane().stats().malformed_messages == 0);
+
+  SECTION("Hello, Resume, a nested batch and an empty batch are refused one by one, the rest applies") {
+    v1::WorkerMessage hello;
+    hello.mutable_hello()->set_worker_id(worker.worker_id());
+    v1::WorkerMessage resume;
+    resume.mutable_resume();
+    const v1::WorkerMessage nested = batch_of({credits});
+    credits.mutable_credits()->set_free_slots(1);
+    credits.mutable_credits()->set_assignments_received(1);
+    REQUIRE(worker.send(batch_of({hello, resume, nested, credits})));
+    std::vector<std::string> refused_events;
+    for (int i = 0; i < 3; ++i) {
+      const auto refused = worker.wait_for(v1::ServerMessage::kRefused);
+      REQUIRE(refused);
+      CHECK(refused->refused().code() == v1::REFUSAL_CODE_MALFORMED);
+      CHECK_THAT(refused->refused().reason(), Catch::Contains("inside a WorkerBatch"));
+      refused_events.push_back(refused->refused().event());
+    }
+    CHECK(refused_events == std::vector<std::string>{"hello", "resume", "batch"});
+    REQUIRE(worker.send(batch_of({})));
+    const auto refused = worker.wait_for(v1::ServerMessage::kRefused);
+    REQUIRE(refused);
+    CHECK(refused->refused().event() == "batch");
+    CHECK_THAT(refused->refused().reason(), Catch::Contains("no message"));
+    CHECK(fixture.control_plane().stats().malformed_messages == 4);
+
+    // The credits of the first batch applied: a new job is assigned on the same stream.
+    fixture.submit(job_json("second"));
+    CHECK(worker.wait_for(v1::ServerMessage::kAssignment));
   }
 }

@@ -39,6 +39,7 @@ grpc::Status WorkerClient::register_worker(v1::RegisterResponse *response) {
   for (const uint32_t version : options_.protocol_versions) request.add_protocol_versions(version);
   request.add_features("resume");
   request.add_features("log-acks");
+  for (const std::string &feature : options_.extra_features) request.add_features(feature);
   for (const auto &[key, value] : options_.labels) (*request.mutable_labels())[key] = value;
   request.set_capacity(options_.capacity);
   v1::HostFacts &host = *request.mutable_host();

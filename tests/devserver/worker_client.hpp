@@ -42,6 +42,7 @@ struct WorkerClientOptions {
   std::map<std::string, std::string> labels;
   std::optional<std::string> previous_worker_id;
   std::vector<uint32_t> protocol_versions = {1};
+  std::vector<std::string> extra_features;               // asked for besides "resume" and "log-acks"
   int max_send_bytes = 4 * 1024 * 1024;                  // raise to send what the server must refuse
   std::shared_ptr<grpc::ChannelCredentials> credentials; // unset: plaintext
 };
