@@ -661,7 +661,14 @@ struct Agent::Impl {
   }
 
   void handle_server_message(const v1::ServerMessage &message) {
-    const std::lock_guard lock(mutex_);
+    {
+      const std::lock_guard lock(mutex_);
+      handle_server_message_locked(message);
+    }
+    wake_writer();
+  }
+
+  void handle_server_message_locked(const v1::ServerMessage &message) {
     switch (message.payload_case()) {
     case v1::ServerMessage::kAssignment:
       assignments_received_ += 1;
@@ -705,11 +712,20 @@ struct Agent::Impl {
     case v1::ServerMessage::kResumeAck:
       spdlog::warn("protocol error: a second ResumeAck; ignored");
       break;
+    case v1::ServerMessage::kBatch:
+      for (const v1::ServerMessage &entry : message.batch().messages()) {
+        if (entry.has_batch() || entry.has_resume_ack()) {
+          spdlog::warn("protocol error: a {} inside a ServerBatch; ignored",
+                       entry.has_batch() ? "ServerBatch" : "ResumeAck");
+          continue;
+        }
+        handle_server_message_locked(entry);
+      }
+      break;
     default:
       spdlog::warn("unknown message from the server; ignored");
       break;
     }
-    wake_writer();
   }
 
   void handle_refusal_locked(const v1::EventRefused &refused) {

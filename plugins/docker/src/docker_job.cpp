@@ -19,7 +19,7 @@ bool failed(const sdk::StepResult &r) { return r.exit_code != 0 || r.term_signal
 
 DockerJob::DockerJob(const ExecutorContext &context, sdk::JobSpec spec, JobOptions options, sdk::OutputSink sink)
     : context_(context), registration_(context.running_jobs, spec.id), spec_(std::move(spec)),
-      options_(std::move(options)), sink_(sink), buffer_(std::make_unique<uint8_t[]>(kStreamBufferBytes)),
+      options_(std::move(options)), sink_(sink), buffer_(std::make_unique_for_overwrite<uint8_t[]>(kStreamBufferBytes)),
       control_(context.api, context.host, spec_.id) {
   thread_ = std::thread([this] { run(); });
 }

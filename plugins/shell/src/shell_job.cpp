@@ -18,7 +18,7 @@ bool failed(const sdk::StepResult &r) { return r.exit_code != 0 || r.term_signal
 ShellJob::ShellJob(const sdk::Host &host, const ShellConfig &config, const BaseEnvironment &base, sdk::JobSpec spec,
                    sdk::OutputSink sink)
     : host_(host), shell_(config.shell), base_(base), spec_(std::move(spec)), sink_(sink),
-      buffer_(std::make_unique<std::byte[]>(kReadBufferBytes)) {
+      buffer_(std::make_unique_for_overwrite<std::byte[]>(kReadBufferBytes)) {
   thread_ = std::thread([this] { run(); });
 }
 
