@@ -210,8 +210,18 @@ void WorkerClient::reader_loop() {
   v1::ServerMessage message;
   while (stream_->Read(&message)) {
     const std::lock_guard lock(mutex_);
-    if (message.has_assignment()) ++assignments_received_;
-    inbox_.push_back(message);
+    // A ServerBatch ("batch" feature) is taken apart: tests wait for the messages, however they were written.
+    std::vector<v1::ServerMessage> received;
+    if (message.has_batch()) {
+      batches_received_ += 1;
+      received.assign(message.batch().messages().begin(), message.batch().messages().end());
+    } else {
+      received.push_back(message);
+    }
+    for (v1::ServerMessage &m : received) {
+      if (m.has_assignment()) ++assignments_received_;
+      inbox_.push_back(std::move(m));
+    }
     arrived_.notify_all();
   }
   grpc::Status status;
@@ -295,6 +305,11 @@ std::optional<grpc::Status> WorkerClient::wait_stream_end(std::chrono::milliseco
   std::unique_lock lock(mutex_);
   if (!arrived_.wait_for(lock, timeout, [&] { return stream_ended_; })) return std::nullopt;
   return stream_status_;
+}
+
+uint64_t WorkerClient::batches_received() const {
+  const std::lock_guard lock(mutex_);
+  return batches_received_;
 }
 
 uint64_t WorkerClient::assignments_received() const {

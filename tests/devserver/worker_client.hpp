@@ -95,6 +95,7 @@ public:
   [[nodiscard]] const std::string &worker_id() const { return worker_id_; }
   [[nodiscard]] const std::string &session_id() const { return session_id_; }
   [[nodiscard]] uint64_t assignments_received() const;
+  [[nodiscard]] uint64_t batches_received() const; // ServerBatch messages (their entries are in the inbox)
 
 private:
   void authorize(grpc::ClientContext &context) const;
@@ -116,6 +117,7 @@ private:
   std::condition_variable arrived_;
   std::deque<v1::ServerMessage> inbox_;
   uint64_t assignments_received_ = 0;
+  uint64_t batches_received_ = 0;
   bool stream_ended_ = false;
   std::optional<grpc::Status> stream_status_;
   std::thread reader_; // joined by stop_stream()
