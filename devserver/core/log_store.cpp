@@ -59,15 +59,7 @@ AppendResult LogStore::append(const std::string &job_id, LogStream stream, uint6
   const std::shared_ptr<File> file = file_for({job_id, stream});
   const std::lock_guard lock(file->mutex);
   const std::filesystem::path file_path = path(job_id, stream);
-  if (!file->fd) {
-    std::filesystem::create_directories(file_path.parent_path());
-    const bool existed = std::filesystem::exists(file_path);
-    file->fd = UniqueFd(::open(file_path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
-    if (!file->fd) throw_errno("cannot open", file_path);
-    file->size = file_size(file->fd.get(), file_path);
-    if (!existed && sync_ == LogSync::fsync) fsync_directory(file_path.parent_path());
-  }
-
+  if (!file->fd) open_file(*file, file_path);
   AppendResult result;
   result.committed = file->size;
   if (offset > file->size) {
@@ -88,11 +80,73 @@ AppendResult LogStore::append(const std::string &job_id, LogStream stream, uint6
       throw;
     }
     file->size += rest.size();
-    if (sync_ == LogSync::fsync && ::fdatasync(file->fd.get()) != 0) throw_errno("cannot fdatasync", file_path);
     result.appended = rest.size();
+    if (sync_ == LogSync::os) {
+      file->synced = file->size;
+    } else if (!file->queued) {
+      file->queued = true;
+      const std::lock_guard dirty_lock(dirty_mutex_);
+      dirty_.push_back(file);
+    }
   }
   result.committed = file->size;
   return result;
+}
+
+void LogStore::open_file(File &file, const std::filesystem::path &file_path) {
+  const bool new_dir = !std::filesystem::exists(file_path.parent_path());
+  if (new_dir) std::filesystem::create_directories(file_path.parent_path());
+  const bool existed = !new_dir && std::filesystem::exists(file_path);
+  file.fd = UniqueFd(::open(file_path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
+  if (!file.fd) throw_errno("cannot open", file_path);
+  file.size = file_size(file.fd.get(), file_path);
+  // Bytes a previous process wrote may still be only in the page cache: on disk before they are acknowledged.
+  if (sync_ == LogSync::fsync && file.size > 0 && ::fdatasync(file.fd.get()) != 0) {
+    throw_errno("cannot fdatasync", file_path);
+  }
+  file.synced = file.size;
+  if (!existed && sync_ == LogSync::fsync) {
+    file.new_entry_dir = file_path.parent_path();
+    file.new_job_dir = new_dir;
+  }
+}
+
+void LogStore::sync_dirty() {
+  std::vector<std::shared_ptr<File>> dirty;
+  {
+    const std::lock_guard lock(dirty_mutex_);
+    dirty.swap(dirty_);
+  }
+  for (const std::shared_ptr<File> &file : dirty) {
+    uint64_t size = 0;
+    std::filesystem::path new_entry_dir;
+    bool new_job_dir = false;
+    {
+      const std::lock_guard lock(file->mutex);
+      size = file->size; // what the fdatasync below covers: every write before this point
+      file->queued = false;
+      new_entry_dir = std::exchange(file->new_entry_dir, {});
+      new_job_dir = std::exchange(file->new_job_dir, false);
+    }
+    if (::fdatasync(file->fd.get()) != 0) throw_errno("cannot fdatasync a log file of", jobs_dir_);
+    if (!new_entry_dir.empty()) fsync_directory(new_entry_dir);
+    if (new_job_dir) fsync_directory(jobs_dir_);
+    const std::lock_guard lock(file->mutex);
+    file->synced = std::max(file->synced, size);
+  }
+}
+
+uint64_t LogStore::synced(const std::string &job_id, LogStream stream) const {
+  std::shared_ptr<File> file;
+  {
+    const std::lock_guard lock(files_mutex_);
+    if (const auto it = files_.find({job_id, stream}); it != files_.end()) file = it->second;
+  }
+  if (file) {
+    const std::lock_guard lock(file->mutex);
+    if (file->fd) return file->synced;
+  }
+  return committed(job_id, stream);
 }
 
 uint64_t LogStore::committed(const std::string &job_id, LogStream stream) const {
