@@ -239,6 +239,7 @@ private:
   void schedule();
   std::optional<std::string> try_assign(JobRecord &job); // nullopt when no worker fits; else the worker id
   [[nodiscard]] uint32_t available_credits(const WorkerState &worker) const;
+  [[nodiscard]] bool any_credit() const; // some live, not draining worker can take an assignment
   [[nodiscard]] std::set<std::string> known_executor_names() const;
   [[nodiscard]] std::vector<LogAckOut> log_acks(const Lease &lease) const;
   void notify_change();

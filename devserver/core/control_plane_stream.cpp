@@ -372,11 +372,19 @@ void ControlPlane::on_finished(StreamId stream, const FinishedIn &finished) {
 
 void ControlPlane::schedule() {
   if (stopping_) return;
-  for (auto it = queue_.begin(); it != queue_.end();) {
+  // Called on every event: with thousands of jobs queued and every worker busy, it must cost nothing, so it stops
+  // as soon as no worker has a credit left (a job no worker fits stays queued and is skipped).
+  for (auto it = queue_.begin(); it != queue_.end() && any_credit();) {
     const auto next = std::next(it); // try_assign erases `it` when it assigns the job
     try_assign(jobs_.at(it->second));
     it = next;
   }
+}
+
+bool ControlPlane::any_credit() const {
+  return std::any_of(workers_.begin(), workers_.end(), [this](const auto &entry) {
+    return !entry.second.session_id.empty() && !entry.second.draining && available_credits(entry.second) > 0;
+  });
 }
 
 std::optional<std::string> ControlPlane::try_assign(JobRecord &job) {

@@ -50,6 +50,7 @@ std::filesystem::path LogStore::path(const std::string &job_id, LogStream stream
 
 std::shared_ptr<LogStore::File> LogStore::file_for(const Key &key) {
   const std::lock_guard lock(files_mutex_);
+  closed_sizes_.erase(key); // the File's size is the truth from now on
   std::shared_ptr<File> &file = files_[key];
   if (!file) file = std::make_shared<File>();
   return file;
@@ -150,18 +151,28 @@ uint64_t LogStore::synced(const std::string &job_id, LogStream stream) const {
 }
 
 uint64_t LogStore::committed(const std::string &job_id, LogStream stream) const {
+  const Key key{job_id, stream};
   std::shared_ptr<File> file;
   {
     const std::lock_guard lock(files_mutex_);
-    if (const auto it = files_.find({job_id, stream}); it != files_.end()) file = it->second;
+    if (const auto it = files_.find(key); it != files_.end()) file = it->second;
   }
   if (file) {
     const std::lock_guard lock(file->mutex);
     if (file->fd) return file->size;
   }
+  // Not open: the file's size, remembered (only append() changes it, and it reopens the file): listing a thousand
+  // jobs asks for three sizes each.
+  {
+    const std::lock_guard lock(files_mutex_);
+    if (const auto it = closed_sizes_.find(key); it != closed_sizes_.end()) return it->second;
+  }
   std::error_code ec;
   const auto size = std::filesystem::file_size(path(job_id, stream), ec);
-  return ec ? 0 : static_cast<uint64_t>(size);
+  const uint64_t committed = ec ? 0 : static_cast<uint64_t>(size);
+  const std::lock_guard lock(files_mutex_);
+  if (files_.count(key) == 0) closed_sizes_.emplace(key, committed); // not reopened or released meanwhile
+  return committed;
 }
 
 std::string LogStore::read(const std::string &job_id, LogStream stream, uint64_t offset, std::size_t max_bytes) const {
@@ -177,7 +188,15 @@ std::string LogStore::read(const std::string &job_id, LogStream stream, uint64_t
 void LogStore::release(const std::string &job_id) {
   const std::lock_guard lock(files_mutex_);
   for (auto it = files_.begin(); it != files_.end();) {
-    it = it->first.first == job_id ? files_.erase(it) : std::next(it);
+    if (it->first.first != job_id) {
+      ++it;
+      continue;
+    }
+    {
+      const std::lock_guard file_lock(it->second->mutex);
+      closed_sizes_[it->first] = it->second->size;
+    }
+    it = files_.erase(it);
   }
 }
 

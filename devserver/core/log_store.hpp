@@ -85,6 +85,7 @@ private:
   LogSync sync_;
   mutable std::mutex files_mutex_; // guards files_ (not the files)
   std::map<Key, std::shared_ptr<File>> files_;
+  mutable std::map<Key, uint64_t> closed_sizes_; // committed offsets of streams without an open File
   std::mutex dirty_mutex_;
   std::vector<std::shared_ptr<File>> dirty_; // LogSync::fsync: appended to since the last sync_dirty()
 };
