@@ -145,15 +145,12 @@ void Journal::remove_older_than(uint64_t generation) const {
 
 uint64_t Journal::append(const std::string &key, std::string value) {
   std::string line = encode_record(key, value);
-  uint64_t seq = 0;
-  {
-    const std::lock_guard lock(mutex_);
-    pending_ += line;
-    latest_[key] = std::move(value);
-    seq = ++queued_seq_;
-  }
-  queued_cv_.notify_one();
-  return seq;
+  const std::lock_guard lock(mutex_);
+  if (pending_.empty()) first_pending_at_ = std::chrono::steady_clock::now();
+  pending_ += line;
+  latest_[key] = std::move(value);
+  // No wake-up: a record is committed when someone waits for it (or a later one), or after kLazyCommit.
+  return ++queued_seq_;
 }
 
 uint64_t Journal::last_queued() const {
@@ -162,17 +159,18 @@ uint64_t Journal::last_queued() const {
 }
 
 uint64_t Journal::sync_point() {
-  uint64_t seq = 0;
-  {
-    const std::lock_guard lock(mutex_);
-    seq = ++queued_seq_;
-  }
-  queued_cv_.notify_one();
-  return seq;
+  const std::lock_guard lock(mutex_);
+  if (pending_.empty()) first_pending_at_ = std::chrono::steady_clock::now();
+  return ++queued_seq_;
 }
 
 bool Journal::wait_durable(uint64_t seq) const {
   std::unique_lock lock(mutex_);
+  if (durable_seq_ >= seq) return true;
+  if (wanted_seq_ < seq) {
+    wanted_seq_ = seq;
+    queued_cv_.notify_one();
+  }
   durable_cv_.wait(lock, [&] { return durable_seq_ >= seq || stopped_; });
   return durable_seq_ >= seq;
 }
@@ -190,7 +188,19 @@ uint64_t Journal::generation() const {
 void Journal::run() {
   std::unique_lock lock(mutex_);
   for (;;) {
-    queued_cv_.wait(lock, [&] { return stopping_ || queued_seq_ > taken_seq_; });
+    // A round when someone waits for a queued number, when records nobody waits for (status transitions) have
+    // waited kLazyCommit, or to flush everything at the end.
+    const auto due = [&] {
+      return stopping_ || wanted_seq_ > taken_seq_ ||
+             (queued_seq_ > taken_seq_ && std::chrono::steady_clock::now() >= first_pending_at_ + kLazyCommit);
+    };
+    while (!due()) {
+      if (queued_seq_ > taken_seq_) {
+        queued_cv_.wait_until(lock, first_pending_at_ + kLazyCommit);
+      } else {
+        queued_cv_.wait(lock);
+      }
+    }
     if (queued_seq_ == taken_seq_) break; // stopping with nothing left
     const std::string batch = std::exchange(pending_, {});
     const uint64_t upto = queued_seq_;

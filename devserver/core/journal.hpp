@@ -12,6 +12,8 @@
 // Group commit: append() only queues the line and returns its sequence number (cheap: callers hold their own lock).
 // One committer thread takes everything queued, runs `before_sync` (the log files' fdatasync), writes the batch
 // with one write(2) and fdatasyncs once. A sequence number is durable (wait_durable) once its batch is on disk.
+// A round starts when someone waits for a number not yet taken (wait_durable), so records nobody waits for (status
+// transitions) ride along with the next one somebody needs, or are written after kLazyCommit at the latest.
 // A write or fdatasync that fails stops the process (spdlog::critical, then abort): after a failed fdatasync the
 // kernel may have dropped the pages, so nothing queued can be promised any more.
 //
@@ -23,6 +25,7 @@
 // written first (from what was loaded), then the empty journal.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <filesystem>
@@ -44,6 +47,9 @@ struct JournalOptions {
 
 class Journal {
 public:
+  // How long a record nobody waits for may stay in memory before the committer writes it anyway.
+  static constexpr std::chrono::milliseconds kLazyCommit{50};
+
   // Loads the folder on top of `base` (records from an older layout), compacts, starts the committer.
   // Throws RecordFormatError (damaged file) or std::system_error.
   Journal(JournalOptions options, std::map<std::string, std::string> base = {});
@@ -91,6 +97,8 @@ private:
   uint64_t queued_seq_ = 0;
   uint64_t taken_seq_ = 0;
   uint64_t durable_seq_ = 0;
+  mutable uint64_t wanted_seq_ = 0;                      // the highest number someone waits for
+  std::chrono::steady_clock::time_point first_pending_at_; // when the oldest uncommitted number was queued
   uint64_t generation_ = 0;
   bool stopping_ = false;
   bool stopped_ = false; // the committer has finished: wait_durable() gives up
