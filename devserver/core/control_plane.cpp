@@ -209,19 +209,29 @@ std::string ControlPlane::submit(const std::string &spec_json, const std::map<st
 }
 
 std::optional<JobRecord> ControlPlane::get_job(const std::string &job_id) const {
-  const std::lock_guard lock(mutex_);
-  const auto it = jobs_.find(job_id);
-  if (it == jobs_.end()) return std::nullopt;
-  return it->second;
+  std::optional<JobRecord> job;
+  uint64_t durable_seq = 0;
+  {
+    const std::lock_guard lock(mutex_);
+    const auto it = jobs_.find(job_id);
+    if (it == jobs_.end()) return std::nullopt;
+    job = it->second;
+    durable_seq = store_.last_queued();
+  }
+  store_.wait_durable(durable_seq); // a reader never sees a state (a result) that a crash could take back
+  return job;
 }
 
 std::vector<JobRecord> ControlPlane::list_jobs() const {
   std::vector<JobRecord> jobs;
+  uint64_t durable_seq = 0;
   {
     const std::lock_guard lock(mutex_);
     jobs.reserve(jobs_.size());
     for (const auto &[id, job] : jobs_) jobs.push_back(job);
+    durable_seq = store_.last_queued();
   }
+  store_.wait_durable(durable_seq);
   std::sort(jobs.begin(), jobs.end(), [](const JobRecord &a, const JobRecord &b) { return a.seq < b.seq; });
   return jobs;
 }

@@ -159,6 +159,7 @@ public:
 
   // AdminService
   std::string submit(const std::string &spec_json, const std::map<std::string, std::string> &selector);
+  // Reads return only what is durable: they wait (outside the mutex) for the state journal to hold what they show.
   [[nodiscard]] std::optional<JobRecord> get_job(const std::string &job_id) const;
   [[nodiscard]] std::vector<JobRecord> list_jobs() const; // by submission order
   [[nodiscard]] std::vector<WorkerView> list_workers() const;
@@ -225,7 +226,7 @@ private:
   void push(WorkerState &worker, ServerEvent event);
   // The same for an event that reports log offsets (LogAck, ResumeAck): also waits for the log files' fdatasync.
   void push_with_logs(WorkerState &worker, ServerEvent event);
-  [[nodiscard]] uint64_t log_ack_seq(); // the sequence number a log offset acknowledged now must wait for
+  [[nodiscard]] uint64_t log_ack_seq();    // the sequence number a log offset acknowledged now must wait for
   void detach_stream(WorkerState &worker); // closes the outbox and cancels the call
   void transition(JobRecord &job, JobState state, std::string message, int64_t at_unix_ms = 0,
                   std::optional<uint32_t> step = std::nullopt);

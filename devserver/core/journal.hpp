@@ -25,6 +25,8 @@
 // written first (from what was loaded), then the empty journal.
 #pragma once
 
+#include "devserver/core/unique_fd.hpp"
+
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -35,14 +37,12 @@
 #include <string>
 #include <thread>
 
-#include "devserver/core/unique_fd.hpp"
-
 namespace hodei::devserver {
 
 struct JournalOptions {
-  std::filesystem::path dir;                      // created when missing
-  uint64_t compact_after_bytes = 64ULL << 20;     // journal size that starts a new generation
-  std::function<void()> before_sync;              // run by the committer before each journal fdatasync
+  std::filesystem::path dir;                  // created when missing
+  uint64_t compact_after_bytes = 64ULL << 20; // journal size that starts a new generation
+  std::function<void()> before_sync;          // run by the committer before each journal fdatasync
 };
 
 class Journal {
@@ -97,11 +97,11 @@ private:
   uint64_t queued_seq_ = 0;
   uint64_t taken_seq_ = 0;
   uint64_t durable_seq_ = 0;
-  mutable uint64_t wanted_seq_ = 0;                      // the highest number someone waits for
+  mutable uint64_t wanted_seq_ = 0;                        // the highest number someone waits for
   std::chrono::steady_clock::time_point first_pending_at_; // when the oldest uncommitted number was queued
   uint64_t generation_ = 0;
   bool stopping_ = false;
-  bool stopped_ = false; // the committer has finished: wait_durable() gives up
+  bool stopped_ = false;  // the committer has finished: wait_durable() gives up
   std::thread committer_; // last: started when everything above is ready
 };
 

@@ -22,12 +22,13 @@ nlohmann::json read_json_file(const std::filesystem::path &path) {
 std::string job_key(const std::string &id) { return std::string(kJobKey) + id; }
 std::string worker_key(const std::string &id) { return std::string(kWorkerKey) + id; }
 
-bool starts_with(const std::string &text, std::string_view prefix) { return text.compare(0, prefix.size(), prefix) == 0; }
+bool starts_with(const std::string &text, std::string_view prefix) {
+  return text.compare(0, prefix.size(), prefix) == 0;
+}
 
 } // namespace
 
-StateStore::StateStore(std::filesystem::path data_dir, std::function<void()> before_sync,
-                       uint64_t compact_after_bytes)
+StateStore::StateStore(std::filesystem::path data_dir, std::function<void()> before_sync, uint64_t compact_after_bytes)
     : data_dir_(std::move(data_dir)) {
   std::filesystem::create_directories(jobs_dir());
   std::map<std::string, std::string> legacy = load_legacy_layout();

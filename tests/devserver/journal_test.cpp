@@ -137,8 +137,8 @@ TEST_CASE("damage before the end of a journal refuses the load, naming the file 
   SECTION("a wrong length") { second[7] = static_cast<char>(second[7] + 1); }
   write_file(file, first + second + third);
   CHECK_THROWS_AS(load(dir.path()), RecordFormatError);
-  CHECK_THROWS_WITH(load(dir.path()), Catch::Contains(file.string()) &&
-                                          Catch::Contains("byte offset " + std::to_string(first.size())));
+  CHECK_THROWS_WITH(load(dir.path()),
+                    Catch::Contains(file.string()) && Catch::Contains("byte offset " + std::to_string(first.size())));
   CHECK(fs::exists(file)); // nothing was removed or rewritten
 }
 
@@ -226,7 +226,8 @@ TEST_CASE("the journal compacts past its size limit and loses nothing", "[devser
   CHECK(load(dir.path()) == expected);
 }
 
-TEST_CASE("LogStore appends without waiting for the disk, synced() follows sync_dirty()", "[devserver][unit][logstore]") {
+TEST_CASE("LogStore appends without waiting for the disk, synced() follows sync_dirty()",
+          "[devserver][unit][logstore]") {
   TempDir dir;
   LogStore store(dir.path(), LogSync::fsync);
   CHECK(store.append("j", LogStream::out, 0, "abcdef").committed == 6);

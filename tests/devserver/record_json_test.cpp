@@ -122,7 +122,7 @@ TEST_CASE("StateStore still loads the older layout of one file per record, then 
   write_file_atomically(dir.path() / "jobs" / "job-7" / "stdout.log", "output");
   write_file_atomically(dir.path() / "workers" / "w-abc.json", worker_record_to_json(sample_worker()).dump(2) + "\n");
   write_file_atomically(dir.path() / "workers" / "w-x.json.tmp", "{"); // a crash mid-write: ignored
-  for (int start = 0; start < 2; ++start) { // the second start reads the journal's snapshot
+  for (int start = 0; start < 2; ++start) {                            // the second start reads the journal's snapshot
     INFO("start " << start);
     const StateStore store(dir.path());
     REQUIRE(store.loaded_jobs().size() == 1);
