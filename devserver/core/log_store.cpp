@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <fcntl.h>
+#include <set>
 #include <string>
 #include <sys/stat.h>
 #include <system_error>
@@ -118,20 +119,22 @@ void LogStore::sync_dirty() {
     const std::lock_guard lock(dirty_mutex_);
     dirty.swap(dirty_);
   }
+  std::vector<std::pair<File *, uint64_t>> synced;
+  std::set<std::filesystem::path> new_entries; // folders with new entries: one fsync each per round
   for (const std::shared_ptr<File> &file : dirty) {
     uint64_t size = 0;
-    std::filesystem::path new_entry_dir;
-    bool new_job_dir = false;
     {
       const std::lock_guard lock(file->mutex);
       size = file->size; // what the fdatasync below covers: every write before this point
       file->queued = false;
-      new_entry_dir = std::exchange(file->new_entry_dir, {});
-      new_job_dir = std::exchange(file->new_job_dir, false);
+      if (!file->new_entry_dir.empty()) new_entries.insert(std::exchange(file->new_entry_dir, {}));
+      if (std::exchange(file->new_job_dir, false)) new_entries.insert(jobs_dir_);
     }
     if (::fdatasync(file->fd.get()) != 0) throw_errno("cannot fdatasync a log file of", jobs_dir_);
-    if (!new_entry_dir.empty()) fsync_directory(new_entry_dir);
-    if (new_job_dir) fsync_directory(jobs_dir_);
+    synced.emplace_back(file.get(), size);
+  }
+  for (const std::filesystem::path &dir : new_entries) fsync_directory(dir);
+  for (const auto &[file, size] : synced) { // on disk, entries included
     const std::lock_guard lock(file->mutex);
     file->synced = std::max(file->synced, size);
   }
