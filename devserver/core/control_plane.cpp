@@ -216,9 +216,9 @@ std::optional<JobRecord> ControlPlane::get_job(const std::string &job_id) const 
     const auto it = jobs_.find(job_id);
     if (it == jobs_.end()) return std::nullopt;
     job = it->second;
-    durable_seq = store_.last_queued();
+    durable_seq = last_terminal_seq_;
   }
-  store_.wait_durable(durable_seq); // a reader never sees a state (a result) that a crash could take back
+  store_.wait_durable(durable_seq); // a reader never sees a job over (a result) that a crash could take back
   return job;
 }
 
@@ -229,7 +229,7 @@ std::vector<JobRecord> ControlPlane::list_jobs() const {
     const std::lock_guard lock(mutex_);
     jobs.reserve(jobs_.size());
     for (const auto &[id, job] : jobs_) jobs.push_back(job);
-    durable_seq = store_.last_queued();
+    durable_seq = last_terminal_seq_;
   }
   store_.wait_durable(durable_seq);
   std::sort(jobs.begin(), jobs.end(), [](const JobRecord &a, const JobRecord &b) { return a.seq < b.seq; });
@@ -385,7 +385,11 @@ void ControlPlane::transition(JobRecord &job, JobState state, std::string messag
       Transition{state, at_unix_ms > 0 ? at_unix_ms : now, job.lease_epoch, step, std::move(message)});
 }
 
-uint64_t ControlPlane::persist(const JobRecord &job) { return store_.save_job(job); }
+uint64_t ControlPlane::persist(const JobRecord &job) {
+  const uint64_t seq = store_.save_job(job);
+  if (is_terminal(job.state)) last_terminal_seq_ = seq;
+  return seq;
+}
 
 void ControlPlane::requeue(JobRecord &job, const std::string &why) {
   job.worker_id.clear();

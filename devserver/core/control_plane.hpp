@@ -159,7 +159,8 @@ public:
 
   // AdminService
   std::string submit(const std::string &spec_json, const std::map<std::string, std::string> &selector);
-  // Reads return only what is durable: they wait (outside the mutex) for the state journal to hold what they show.
+  // A job shown over (its result) is durable: reads wait (outside the mutex) for the journal to hold every terminal
+  // state queued so far. Status transitions may show before they are durable (a crash may take them back).
   [[nodiscard]] std::optional<JobRecord> get_job(const std::string &job_id) const;
   [[nodiscard]] std::vector<JobRecord> list_jobs() const; // by submission order
   [[nodiscard]] std::vector<WorkerView> list_workers() const;
@@ -255,6 +256,7 @@ private:
   uint64_t generation_ = 0;
   bool stopping_ = false;
   uint64_t next_job_seq_ = 1;
+  uint64_t last_terminal_seq_ = 0; // journal sequence number of the last terminal state persisted
   StreamId next_stream_id_ = 1;
   std::map<std::string, JobRecord> jobs_;      // by id
   std::map<uint64_t, std::string> queue_;      // queued jobs: seq -> id (served in submission order)
