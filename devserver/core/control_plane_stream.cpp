@@ -421,7 +421,7 @@ std::optional<std::string> ControlPlane::try_assign(JobRecord &job) {
   job.worker_id = best->record.id;
   job.current_step.reset();
   transition(job, JobState::assigned, "assigned to " + best->record.id);
-  persist(job); // the new epoch is durable before the worker can act on it
+  persist(job); // the assignment below leaves once this record (the new epoch) is durable: Outbox barrier
   best->stream->assignments_sent += 1;
   counters_.assignments += 1;
   push(*best, AssignmentOut{{job.id, job.lease_epoch}, std::move(spec), now_unix_ms()});
