@@ -246,34 +246,91 @@ TEST_CASE("LogStore appends without waiting for the disk, synced() follows sync_
   CHECK(os.synced("j", LogStream::out) == 3); // nothing to wait for: acknowledged after write(2)
 }
 
-TEST_CASE("no LogAck acknowledges log bytes before they are fdatasync'ed", "[devserver][unit][logstore]") {
-  TempDir dir;
+namespace {
+
+constexpr const char *kTrueJob = R"({"name": "j", "executor": "shell", "steps": [{"run": "true"}]})";
+
+ControlPlaneOptions plane_options(const fs::path &dir) {
   ControlPlaneOptions options;
-  options.data_dir = dir.path();
+  options.data_dir = dir;
   options.log_sync = LogSync::fsync;
   options.server_version = "test";
-  ControlPlane control_plane(options);
-  WorkerRegistration registration;
-  registration.name = "w";
-  registration.protocol_versions = {1};
-  registration.features = {"resume", "log-acks"};
-  registration.capacity = 1;
-  registration.executors.push_back(PluginRecord{"dev.hodei.executor.shell", "shell", "1.0.0", 0, {}, "{}", "1.0"});
-  const auto registered = std::get<RegisterAccepted>(control_plane.register_worker(registration));
-  const std::string job = control_plane.submit(R"({"name": "j", "executor": "shell", "steps": [{"run": "true"}]})", {});
-  auto outbox = std::make_shared<Outbox>();
-  const StreamId stream =
-      std::get<StreamId>(control_plane.open_stream(registered.worker_id, registered.session_id, outbox, [] {}));
-  control_plane.on_resume(stream, {});
-  control_plane.on_credits(stream, 1, 0);
-  Lease lease;
-  while (auto event = outbox->pop()) {
-    if (const auto *assignment = std::get_if<AssignmentOut>(&*event)) {
-      lease = assignment->lease;
-      break;
-    }
+  return options;
+}
+
+// A registered worker with an open, resumed stream and one credit.
+struct ConnectedWorker {
+  std::shared_ptr<Outbox> outbox = std::make_shared<Outbox>();
+  StreamId stream = 0;
+
+  explicit ConnectedWorker(ControlPlane &control_plane) {
+    WorkerRegistration registration;
+    registration.name = "w";
+    registration.protocol_versions = {1};
+    registration.features = {"resume", "log-acks"};
+    registration.capacity = 1;
+    registration.executors.push_back(PluginRecord{"dev.hodei.executor.shell", "shell", "1.0.0", 0, {}, "{}", "1.0"});
+    const auto registered = std::get<RegisterAccepted>(control_plane.register_worker(registration));
+    stream = std::get<StreamId>(control_plane.open_stream(registered.worker_id, registered.session_id, outbox, [] {}));
+    control_plane.on_resume(stream, {});
+    control_plane.on_credits(stream, 1, 0);
   }
+
+  template <typename Event> Event next() {
+    while (auto event = outbox->pop()) {
+      if (auto *wanted = std::get_if<Event>(&*event)) return std::move(*wanted);
+    }
+    throw std::runtime_error("the outbox closed");
+  }
+};
+
+} // namespace
+
+TEST_CASE("a restarted control plane has the jobs, results and epochs it acknowledged", "[devserver][unit][journal]") {
+  TempDir dir;
+  std::string done;
+  std::string waiting;
+  JobResult result;
+  result.outcome = Outcome::succeeded;
+  result.exit_code = 0;
+  result.message = "fine";
+  result.finished_unix_ms = 1234;
+  {
+    ControlPlane control_plane(plane_options(dir.path()));
+    ConnectedWorker worker(control_plane);
+    done = control_plane.submit(kTrueJob, {});
+    const Lease lease = worker.next<AssignmentOut>().lease;
+    REQUIRE(lease == Lease{done, 1});
+    control_plane.on_accept(worker.stream, lease, 0);
+    control_plane.on_finished(worker.stream, FinishedIn{lease, result});
+    CHECK(worker.next<ResultAckOut>().lease == lease);          // left the outbox: durable
+    waiting = control_plane.submit(kTrueJob, {{"gpu", "yes"}}); // no worker fits: stays queued
+    control_plane.close_stream(worker.stream);
+  }
+  const ControlPlane restarted(plane_options(dir.path()));
+  const auto finished = restarted.get_job(done);
+  REQUIRE(finished);
+  CHECK(finished->state == JobState::succeeded);
+  CHECK(finished->lease_epoch == 1);
+  REQUIRE(finished->result);
+  CHECK(*finished->result == result);
+  CHECK(finished->history.size() == 4); // queued, assigned, accepted, succeeded
+  const auto queued = restarted.get_job(waiting);
+  REQUIRE(queued);
+  CHECK(queued->state == JobState::queued);
+  CHECK(queued->selector == std::map<std::string, std::string>{{"gpu", "yes"}});
+  CHECK(restarted.list_workers().size() == 1);
+}
+
+TEST_CASE("no LogAck acknowledges log bytes before they are fdatasync'ed", "[devserver][unit][logstore]") {
+  TempDir dir;
+  ControlPlane control_plane(plane_options(dir.path()));
+  ConnectedWorker worker(control_plane);
+  const std::string job = control_plane.submit(kTrueJob, {});
+  const Lease lease = worker.next<AssignmentOut>().lease;
   REQUIRE(lease.job_id == job);
+  const StreamId stream = worker.stream;
+  const std::shared_ptr<Outbox> &outbox = worker.outbox;
   control_plane.on_accept(stream, lease, 0);
   constexpr int kChunks = 200;
   const std::string chunk(4096, 'l');
