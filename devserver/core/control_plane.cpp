@@ -23,14 +23,15 @@ std::string describe_versions(const std::vector<uint32_t> &versions) {
 } // namespace
 
 ControlPlane::ControlPlane(ControlPlaneOptions options)
-    : options_(std::move(options)), store_(options_.data_dir), logs_(store_.jobs_dir(), options_.log_sync) {
-  for (WorkerRecord &record : store_.load_workers()) {
+    : options_(std::move(options)), logs_(options_.data_dir / "jobs", options_.log_sync),
+      store_(options_.data_dir, [this] { logs_.sync_dirty(); }) {
+  for (WorkerRecord record : store_.loaded_workers()) {
     WorkerState state;
     state.record = std::move(record);
     workers_.emplace(state.record.id, std::move(state));
   }
   const auto grace_deadline = std::chrono::steady_clock::now() + options_.lease_timeout;
-  std::vector<JobRecord> jobs = store_.load_jobs();
+  std::vector<JobRecord> jobs = store_.loaded_jobs();
   std::sort(jobs.begin(), jobs.end(), [](const JobRecord &a, const JobRecord &b) { return a.seq < b.seq; });
   for (JobRecord &record : jobs) {
     next_job_seq_ = std::max(next_job_seq_, record.seq + 1);
@@ -53,6 +54,12 @@ ControlPlane::ControlPlane(ControlPlaneOptions options)
 ControlPlane::~ControlPlane() = default;
 
 RegisterOutcome ControlPlane::register_worker(const WorkerRegistration &registration) {
+  RegisterOutcome outcome = register_locked(registration);
+  if (std::holds_alternative<RegisterAccepted>(outcome)) store_.wait_durable(store_.last_queued());
+  return outcome;
+}
+
+RegisterOutcome ControlPlane::register_locked(const WorkerRegistration &registration) {
   const std::lock_guard lock(mutex_);
   if (stopping_) return RegisterRefused{RegisterRefusalCode::not_allowed, "the server is shutting down"};
   if (registration.name.empty()) return RegisterRefused{RegisterRefusalCode::invalid_request, "worker_name is empty"};
@@ -103,7 +110,7 @@ RegisterOutcome ControlPlane::register_worker(const WorkerRegistration &registra
   worker->lease_deadline = std::chrono::steady_clock::now() + options_.lease_timeout;
   worker->last_heartbeat_unix_ms = worker->record.registered_unix_ms;
   worker->draining = false;
-  store_.save_worker(worker->record);
+  store_.save_worker(worker->record); // durable before the reply (register_worker)
   spdlog::info("devserver: worker {} ({}) registered, capacity {}, protocol {}", worker->record.id, registration.name,
                registration.capacity, version);
   notify_change();
@@ -145,6 +152,13 @@ HeartbeatOutcome ControlPlane::heartbeat(const HeartbeatReport &report) {
 
 std::optional<uint32_t> ControlPlane::deregister(const std::string &worker_id, const std::string &session_id,
                                                  const std::string &reason) {
+  const std::optional<uint32_t> lost = deregister_locked(worker_id, session_id, reason);
+  store_.wait_durable(store_.last_queued());
+  return lost;
+}
+
+std::optional<uint32_t> ControlPlane::deregister_locked(const std::string &worker_id, const std::string &session_id,
+                                                        const std::string &reason) {
   const std::lock_guard lock(mutex_);
   const auto it = workers_.find(worker_id);
   if (it == workers_.end() || it->second.session_id.empty() || it->second.session_id != session_id) {
@@ -171,7 +185,7 @@ std::string ControlPlane::submit(const std::string &spec_json, const std::map<st
   } catch (const job::SpecError &e) {
     throw InvalidSubmission(e.what());
   }
-  const std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
   const uint64_t seq = next_job_seq_++;
   const std::string id = "job-" + std::to_string(seq);
   JobRecord &job = jobs_[id];
@@ -188,23 +202,36 @@ std::string ControlPlane::submit(const std::string &spec_json, const std::map<st
   spdlog::info("devserver: job {} ({}) submitted, executor {}", id, job.name, job.executor);
   schedule();
   notify_change();
+  const uint64_t durable_seq = store_.last_queued();
+  lock.unlock();
+  store_.wait_durable(durable_seq); // the reply promises the job survives
   return id;
 }
 
 std::optional<JobRecord> ControlPlane::get_job(const std::string &job_id) const {
-  const std::lock_guard lock(mutex_);
-  const auto it = jobs_.find(job_id);
-  if (it == jobs_.end()) return std::nullopt;
-  return it->second;
+  std::optional<JobRecord> job;
+  uint64_t durable_seq = 0;
+  {
+    const std::lock_guard lock(mutex_);
+    const auto it = jobs_.find(job_id);
+    if (it == jobs_.end()) return std::nullopt;
+    job = it->second;
+    durable_seq = last_terminal_seq_;
+  }
+  store_.wait_durable(durable_seq); // a reader never sees a job over (a result) that a crash could take back
+  return job;
 }
 
 std::vector<JobRecord> ControlPlane::list_jobs() const {
   std::vector<JobRecord> jobs;
+  uint64_t durable_seq = 0;
   {
     const std::lock_guard lock(mutex_);
     jobs.reserve(jobs_.size());
     for (const auto &[id, job] : jobs_) jobs.push_back(job);
+    durable_seq = last_terminal_seq_;
   }
+  store_.wait_durable(durable_seq);
   std::sort(jobs.begin(), jobs.end(), [](const JobRecord &a, const JobRecord &b) { return a.seq < b.seq; });
   return jobs;
 }
@@ -230,6 +257,13 @@ std::vector<WorkerView> ControlPlane::list_workers() const {
 
 CancelResult ControlPlane::cancel(const std::string &job_id, const std::string &reason,
                                   std::optional<uint64_t> grace_ms) {
+  const CancelResult result = cancel_locked(job_id, reason, grace_ms);
+  store_.wait_durable(store_.last_queued()); // the reply promises the cancellation survives
+  return result;
+}
+
+CancelResult ControlPlane::cancel_locked(const std::string &job_id, const std::string &reason,
+                                         std::optional<uint64_t> grace_ms) {
   const std::lock_guard lock(mutex_);
   JobRecord *job = find_job(job_id);
   if (job == nullptr) return {CancelOutcome::not_found, JobState::queued};
@@ -351,7 +385,11 @@ void ControlPlane::transition(JobRecord &job, JobState state, std::string messag
       Transition{state, at_unix_ms > 0 ? at_unix_ms : now, job.lease_epoch, step, std::move(message)});
 }
 
-void ControlPlane::persist(const JobRecord &job, Durability durability) { store_.save_job(job, durability); }
+uint64_t ControlPlane::persist(const JobRecord &job) {
+  const uint64_t seq = store_.save_job(job);
+  if (is_terminal(job.state)) last_terminal_seq_ = seq;
+  return seq;
+}
 
 void ControlPlane::requeue(JobRecord &job, const std::string &why) {
   job.worker_id.clear();
@@ -407,7 +445,17 @@ void ControlPlane::detach_stream(WorkerState &worker) {
 }
 
 void ControlPlane::push(WorkerState &worker, ServerEvent event) {
-  if (worker.stream) worker.stream->outbox->push(std::move(event));
+  if (worker.stream) worker.stream->outbox->push(std::move(event), store_.last_queued());
+}
+
+void ControlPlane::push_with_logs(WorkerState &worker, ServerEvent event) {
+  if (worker.stream) worker.stream->outbox->push(std::move(event), log_ack_seq());
+}
+
+uint64_t ControlPlane::log_ack_seq() {
+  // With --log-sync fsync the offset is acknowledged after a commit round that starts now: its LogStore::sync_dirty
+  // covers every byte written so far. With os, after what is persisted so far (keeps events in order anyway).
+  return options_.log_sync == LogSync::fsync ? store_.sync_point() : store_.last_queued();
 }
 
 void ControlPlane::refuse(WorkerState &worker, const Lease &lease, Refusal code, std::string reason,

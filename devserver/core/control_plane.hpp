@@ -2,9 +2,12 @@
 // protobuf): the gRPC services in rpc/ map messages to these calls and ServerEvents back to messages.
 //
 // Thread safety: every public function may be called from any thread. One mutex guards the state (jobs, workers,
-// streams); job state changes are persisted under it before anyone is told about them (fsync'ed, except status
-// transitions a worker reports again after a reconnect: see persist()). Log bytes are
-// appended outside it (LogStore locks per file), so a slow fsync of one stream does not stall the others.
+// streams). Under it, a state change is only queued to the state journal (persist(): serialize + append, no I/O);
+// whoever is told about it waits for its sequence number to be durable OUTSIDE the mutex: events pushed to a
+// worker's Outbox carry the number (the stream's writer waits before writing them), admin replies (submit, cancel,
+// register) wait after the mutex is released. One committer thread fdatasyncs the journal once per batch (group
+// commit) and, before that, the log files written since the last round. Log bytes are appended outside the mutex
+// with write(2) only (LogStore locks per file); their LogAck waits for the next commit round (--log-sync fsync).
 //
 // Invariants:
 //   - a job in a leased state has worker_id set and lease_epoch >= 1; every assignment increments lease_epoch;
@@ -156,6 +159,8 @@ public:
 
   // AdminService
   std::string submit(const std::string &spec_json, const std::map<std::string, std::string> &selector);
+  // A job shown over (its result) is durable: reads wait (outside the mutex) for the journal to hold every terminal
+  // state queued so far. Status transitions may show before they are durable (a crash may take them back).
   [[nodiscard]] std::optional<JobRecord> get_job(const std::string &job_id) const;
   [[nodiscard]] std::vector<JobRecord> list_jobs() const; // by submission order
   [[nodiscard]] std::vector<WorkerView> list_workers() const;
@@ -164,6 +169,10 @@ public:
   [[nodiscard]] CountersSnapshot stats() const { return counters_.snapshot(); }
   [[nodiscard]] ProtocolCounters &counters() { return counters_; }
   [[nodiscard]] uint64_t log_committed(const std::string &job_id, LogStream stream) const;
+  // Log bytes known to be on disk (LogStore::synced): no LogAck sent exceeds it under LogSync::fsync.
+  [[nodiscard]] uint64_t log_synced(const std::string &job_id, LogStream stream) const {
+    return logs_.synced(job_id, stream);
+  }
   [[nodiscard]] std::string read_log(const std::string &job_id, LogStream stream, uint64_t offset,
                                      std::size_t max_bytes) const;
 
@@ -201,6 +210,12 @@ private:
   };
   enum class LeaseCheck { ok, unknown_job, stale_epoch, not_leased };
 
+  // The admin calls' work under the mutex; the public ones then wait for durability without it.
+  RegisterOutcome register_locked(const WorkerRegistration &registration);
+  std::optional<uint32_t> deregister_locked(const std::string &worker_id, const std::string &session_id,
+                                            const std::string &reason);
+  CancelResult cancel_locked(const std::string &job_id, const std::string &reason, std::optional<uint64_t> grace_ms);
+
   // Everything below expects mutex_ held.
   WorkerState *worker_for_stream(StreamId stream);
   JobRecord *find_job(const std::string &job_id);
@@ -208,26 +223,32 @@ private:
   // Counts and refuses an event whose lease check failed; returns false then.
   bool lease_ok(WorkerState &worker, const Lease &lease, const char *event);
   void refuse(WorkerState &worker, const Lease &lease, Refusal code, std::string reason, const char *event);
+  // Queues an event for the worker's stream, to leave once everything persisted so far is durable.
   void push(WorkerState &worker, ServerEvent event);
+  // The same for an event that reports log offsets (LogAck, ResumeAck): also waits for the log files' fdatasync.
+  void push_with_logs(WorkerState &worker, ServerEvent event);
+  [[nodiscard]] uint64_t log_ack_seq();    // the sequence number a log offset acknowledged now must wait for
   void detach_stream(WorkerState &worker); // closes the outbox and cancels the call
   void transition(JobRecord &job, JobState state, std::string message, int64_t at_unix_ms = 0,
                   std::optional<uint32_t> step = std::nullopt);
-  // Status transitions the worker reports again after a reconnect are saved with Durability::process_crash; what was
-  // promised to someone (submission, lease epoch, result, cancel) is saved power-loss durable.
-  void persist(const JobRecord &job, Durability durability = Durability::power_loss);
+  // Queues the record in the state journal; returns its sequence number. Nothing waits here: what is promised to
+  // someone (submission, lease epoch, result, cancel) waits for durability before the promise leaves (push(),
+  // the admin calls); status transitions nobody waits for may be lost by a crash (the worker reports them again).
+  uint64_t persist(const JobRecord &job);
   void requeue(JobRecord &job, const std::string &why);
   void mark_lost(JobRecord &job, const std::string &why);
   void end_session(WorkerState &worker, const std::string &why); // leased jobs: requeue or lost
   void schedule();
   std::optional<std::string> try_assign(JobRecord &job); // nullopt when no worker fits; else the worker id
   [[nodiscard]] uint32_t available_credits(const WorkerState &worker) const;
+  [[nodiscard]] bool any_credit() const; // some live, not draining worker can take an assignment
   [[nodiscard]] std::set<std::string> known_executor_names() const;
   [[nodiscard]] std::vector<LogAckOut> log_acks(const Lease &lease) const;
   void notify_change();
 
   ControlPlaneOptions options_;
-  StateStore store_;
   LogStore logs_;
+  StateStore store_; // after logs_: its committer syncs logs_, and is stopped first
   ProtocolCounters counters_;
 
   mutable std::mutex mutex_;
@@ -235,6 +256,7 @@ private:
   uint64_t generation_ = 0;
   bool stopping_ = false;
   uint64_t next_job_seq_ = 1;
+  uint64_t last_terminal_seq_ = 0; // journal sequence number of the last terminal state persisted
   StreamId next_stream_id_ = 1;
   std::map<std::string, JobRecord> jobs_;      // by id
   std::map<uint64_t, std::string> queue_;      // queued jobs: seq -> id (served in submission order)

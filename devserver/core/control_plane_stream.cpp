@@ -37,6 +37,7 @@ std::variant<StreamId, OpenStreamError> ControlPlane::open_stream(const std::str
   streams_[slot.id] = worker_id;
   const StreamId id = slot.id;
   worker.stream = std::move(slot);
+  worker.stream->outbox->set_barrier([this](uint64_t seq) { return store_.wait_durable(seq); });
   notify_change();
   return id;
 }
@@ -106,7 +107,7 @@ void ControlPlane::on_resume(StreamId stream, const std::vector<ResumedJobIn> &j
         // The worker holds it, so it accepted it: its AcceptJob was in flight, or its transition was not durable
         // (see persist()) when this server stopped. Later status events must not be refused as "before AcceptJob".
         transition(*job, JobState::accepted, "accepted by " + worker_id + " (reported on resume)");
-        persist(*job, Durability::process_crash);
+        persist(*job);
       }
       if (job->cancel_requested) {
         cancels.push_back(CancelOut{held.lease, job->cancel_reason, job->cancel_grace_ms.value_or(10000)});
@@ -137,7 +138,7 @@ void ControlPlane::on_resume(StreamId stream, const std::vector<ResumedJobIn> &j
     }
   }
   worker->stream->resumed = true;
-  push(*worker, std::move(ack));
+  push_with_logs(*worker, std::move(ack));
   for (CancelOut &cancel : cancels) push(*worker, std::move(cancel));
   if (worker->draining) push(*worker, DrainOut{"drain requested by an operator"});
   schedule();
@@ -200,7 +201,7 @@ void ControlPlane::on_accept(StreamId stream, const Lease &lease, int64_t at_uni
   JobRecord &job = *find_job(lease.job_id);
   if (job.state != JobState::assigned) return; // repeated AcceptJob (e.g. after a resume): idempotent
   transition(job, JobState::accepted, "accepted by " + worker->record.id, at_unix_ms);
-  persist(job, Durability::process_crash);
+  persist(job);
   notify_change();
 }
 
@@ -234,7 +235,7 @@ void ControlPlane::on_status(StreamId stream, const StatusIn &status) {
   if (status.phase == Phase::accepted) {
     if (job.state == JobState::assigned) {
       transition(job, JobState::accepted, "accepted by " + worker->record.id, status.at_unix_ms);
-      persist(job, Durability::process_crash);
+      persist(job);
       notify_change();
     }
     return;
@@ -255,7 +256,7 @@ void ControlPlane::on_status(StreamId stream, const StatusIn &status) {
     job.current_step.reset();
   }
   transition(job, state, std::move(message), status.at_unix_ms, status.step_index);
-  persist(job, Durability::process_crash);
+  persist(job);
   notify_change();
 }
 
@@ -271,19 +272,20 @@ void ControlPlane::on_log(StreamId stream, const LogChunkIn &chunk) {
              "LogChunk of " + std::to_string(chunk.data.size()) + " bytes exceeds the limit of " +
                  std::to_string(protocol::kMaxLogChunkBytes),
              "log");
-      push(*worker, LogAckOut{chunk.lease, chunk.stream, logs_.committed(chunk.lease.job_id, chunk.stream)});
+      push_with_logs(*worker, LogAckOut{chunk.lease, chunk.stream, logs_.committed(chunk.lease.job_id, chunk.stream)});
       return;
     }
     if (!lease_ok(*worker, chunk.lease, "log")) return;
     outbox = worker->stream->outbox;
   }
-  // Outside the mutex: the append may fsync. Chunks of one stream come from this stream's reader only, in order.
+  // Outside the mutex: write(2) of a large chunk. Chunks of one stream come from this stream's reader only, in order.
   AppendResult result;
   try {
     result = logs_.append(chunk.lease.job_id, chunk.stream, chunk.offset, chunk.data);
   } catch (const std::exception &e) {
     spdlog::error("devserver: cannot store log of {}: {}", chunk.lease.job_id, e.what());
-    outbox->push(LogAckOut{chunk.lease, chunk.stream, logs_.committed(chunk.lease.job_id, chunk.stream)});
+    outbox->push(LogAckOut{chunk.lease, chunk.stream, logs_.committed(chunk.lease.job_id, chunk.stream)},
+                 log_ack_seq());
     return;
   }
   if (result.gap) {
@@ -304,7 +306,9 @@ void ControlPlane::on_log(StreamId stream, const LogChunkIn &chunk) {
                  chunk.lease.job_id, to_string(chunk.stream));
   }
   counters_.log_bytes_committed += result.appended;
-  outbox->push(LogAckOut{chunk.lease, chunk.stream, result.committed});
+  // Pipelined: the ack leaves (SessionWriter, Outbox barrier) once a commit round fdatasync'ed these bytes, while
+  // this thread goes on reading the next chunks.
+  outbox->push(LogAckOut{chunk.lease, chunk.stream, result.committed}, log_ack_seq());
   if (result.appended > 0) {
     const std::lock_guard lock(mutex_);
     notify_change();
@@ -347,7 +351,7 @@ void ControlPlane::on_finished(StreamId stream, const FinishedIn &finished) {
   if (incomplete) {
     refuse(*worker, lease, Refusal::logs_incomplete,
            "not every log byte is committed yet: resend from the LogAcks, then JobFinished again", "finished");
-    for (LogAckOut &ack : log_acks(lease)) push(*worker, std::move(ack));
+    for (LogAckOut &ack : log_acks(lease)) push_with_logs(*worker, std::move(ack));
     return;
   }
   job->result = finished.result;
@@ -368,11 +372,19 @@ void ControlPlane::on_finished(StreamId stream, const FinishedIn &finished) {
 
 void ControlPlane::schedule() {
   if (stopping_) return;
-  for (auto it = queue_.begin(); it != queue_.end();) {
+  // Called on every event: with thousands of jobs queued and every worker busy, it must cost nothing, so it stops
+  // as soon as no worker has a credit left (a job no worker fits stays queued and is skipped).
+  for (auto it = queue_.begin(); it != queue_.end() && any_credit();) {
     const auto next = std::next(it); // try_assign erases `it` when it assigns the job
     try_assign(jobs_.at(it->second));
     it = next;
   }
+}
+
+bool ControlPlane::any_credit() const {
+  return std::any_of(workers_.begin(), workers_.end(), [this](const auto &entry) {
+    return !entry.second.session_id.empty() && !entry.second.draining && available_credits(entry.second) > 0;
+  });
 }
 
 std::optional<std::string> ControlPlane::try_assign(JobRecord &job) {
@@ -409,7 +421,7 @@ std::optional<std::string> ControlPlane::try_assign(JobRecord &job) {
   job.worker_id = best->record.id;
   job.current_step.reset();
   transition(job, JobState::assigned, "assigned to " + best->record.id);
-  persist(job); // the new epoch is durable before the worker can act on it
+  persist(job); // the assignment below leaves once this record (the new epoch) is durable: Outbox barrier
   best->stream->assignments_sent += 1;
   counters_.assignments += 1;
   push(*best, AssignmentOut{{job.id, job.lease_epoch}, std::move(spec), now_unix_ms()});

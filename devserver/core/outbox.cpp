@@ -2,11 +2,11 @@
 
 namespace hodei::devserver {
 
-bool Outbox::push(ServerEvent event) {
+bool Outbox::push(ServerEvent event, uint64_t durable_seq) {
   {
     const std::lock_guard lock(mutex_);
     if (closed_) return false;
-    events_.push_back(std::move(event));
+    events_.emplace_back(durable_seq, std::move(event));
   }
   ready_.notify_one();
   return true;
@@ -16,9 +16,17 @@ std::optional<ServerEvent> Outbox::pop() {
   std::unique_lock lock(mutex_);
   ready_.wait(lock, [&] { return closed_ || !events_.empty(); });
   if (events_.empty()) return std::nullopt;
-  ServerEvent event = std::move(events_.front());
+  auto [seq, event] = std::move(events_.front());
   events_.pop_front();
-  return event;
+  const Barrier barrier = barrier_;
+  lock.unlock();
+  if (seq > 0 && barrier && !barrier(seq)) return std::nullopt; // one consumer: the order is kept
+  return std::move(event);
+}
+
+void Outbox::set_barrier(Barrier barrier) {
+  const std::lock_guard lock(mutex_);
+  barrier_ = std::move(barrier);
 }
 
 void Outbox::close() {

@@ -90,28 +90,54 @@ TEST_CASE("records of another format or with bad values are refused", "[devserve
   CHECK_THROWS_AS(job_record_from_json(json), RecordFormatError);
 }
 
-TEST_CASE("StateStore saves atomically and loads everything back", "[devserver][unit][records]") {
+TEST_CASE("StateStore saves through the journal and loads everything back", "[devserver][unit][records]") {
   TempDir dir;
   {
     StateStore store(dir.path());
     store.save_job(sample_job());
     JobRecord changed = sample_job();
     changed.state = JobState::succeeded;
-    store.save_job(changed); // replaces
+    const uint64_t seq = store.save_job(changed); // replaces
     store.save_worker(sample_worker());
+    CHECK(store.wait_durable(seq));
   }
-  // Leftovers of a crash mid-write are ignored.
-  write_file_atomically(dir.path() / "workers" / "w-x.json.tmp.partial", "{");
   StateStore store(dir.path());
-  const auto jobs = store.load_jobs();
+  const auto &jobs = store.loaded_jobs();
   REQUIRE(jobs.size() == 1);
-  CHECK(jobs[0].state == JobState::succeeded);
-  CHECK_FALSE(std::filesystem::exists(dir.path() / "jobs" / "job-7" / "job.json.tmp"));
-  const auto workers = store.load_workers();
+  JobRecord expected = sample_job();
+  expected.state = JobState::succeeded;
+  CHECK(jobs[0] == expected); // result, epoch, history: everything
+  const auto &workers = store.loaded_workers();
   REQUIRE(workers.size() == 1);
   CHECK(workers[0] == sample_worker());
+}
 
-  // A corrupt record stops the load, naming the file.
+TEST_CASE("StateStore still loads the older layout of one file per record, then moves it into the journal",
+          "[devserver][unit][records]") {
+  TempDir dir;
+  // What the devserver wrote before the journal: jobs/<id>/job.json and workers/<id>.json, pretty-printed.
+  std::filesystem::create_directories(dir.path() / "jobs" / "job-7");
+  std::filesystem::create_directories(dir.path() / "workers");
+  write_file_atomically(dir.path() / "jobs" / "job-7" / "job.json", job_record_to_json(sample_job()).dump(2) + "\n");
+  write_file_atomically(dir.path() / "jobs" / "job-7" / "stdout.log", "output");
+  write_file_atomically(dir.path() / "workers" / "w-abc.json", worker_record_to_json(sample_worker()).dump(2) + "\n");
+  write_file_atomically(dir.path() / "workers" / "w-x.json.tmp", "{"); // a crash mid-write: ignored
+  for (int start = 0; start < 2; ++start) {                            // the second start reads the journal's snapshot
+    INFO("start " << start);
+    const StateStore store(dir.path());
+    REQUIRE(store.loaded_jobs().size() == 1);
+    CHECK(store.loaded_jobs()[0] == sample_job());
+    REQUIRE(store.loaded_workers().size() == 1);
+    CHECK(store.loaded_workers()[0] == sample_worker());
+    CHECK_FALSE(std::filesystem::exists(dir.path() / "jobs" / "job-7" / "job.json"));
+    CHECK_FALSE(std::filesystem::exists(dir.path() / "workers"));
+    CHECK(std::filesystem::exists(dir.path() / "jobs" / "job-7" / "stdout.log")); // logs stay where they are
+  }
+}
+
+TEST_CASE("StateStore refuses a corrupt record of the older layout, naming the file", "[devserver][unit][records]") {
+  TempDir dir;
+  std::filesystem::create_directories(dir.path() / "jobs" / "job-7");
   write_file_atomically(dir.path() / "jobs" / "job-7" / "job.json", "{ not json");
-  CHECK_THROWS_WITH(store.load_jobs(), Catch::Contains("job-7"));
+  CHECK_THROWS_WITH(StateStore(dir.path()), Catch::Contains("job-7") && Catch::Contains("job.json"));
 }
