@@ -236,6 +236,14 @@ std::vector<JobRecord> ControlPlane::list_jobs() const {
   return jobs;
 }
 
+bool ControlPlane::has_feature(const std::string &worker_id, std::string_view feature) const {
+  const std::lock_guard lock(mutex_);
+  const auto it = workers_.find(worker_id);
+  if (it == workers_.end()) return false;
+  const std::vector<std::string> &features = it->second.record.features;
+  return std::find(features.begin(), features.end(), feature) != features.end();
+}
+
 std::vector<WorkerView> ControlPlane::list_workers() const {
   const std::lock_guard lock(mutex_);
   std::vector<WorkerView> views;

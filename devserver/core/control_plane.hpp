@@ -36,6 +36,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -164,6 +165,8 @@ public:
   [[nodiscard]] std::optional<JobRecord> get_job(const std::string &job_id) const;
   [[nodiscard]] std::vector<JobRecord> list_jobs() const; // by submission order
   [[nodiscard]] std::vector<WorkerView> list_workers() const;
+  // Whether the worker was granted the optional protocol feature at its last registration.
+  [[nodiscard]] bool has_feature(const std::string &worker_id, std::string_view feature) const;
   CancelResult cancel(const std::string &job_id, const std::string &reason, std::optional<uint64_t> grace_ms);
   bool drain(const std::string &worker_id, const std::string &reason); // false: unknown worker
   [[nodiscard]] CountersSnapshot stats() const { return counters_.snapshot(); }

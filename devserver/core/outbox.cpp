@@ -1,5 +1,7 @@
 #include "devserver/core/outbox.hpp"
 
+#include <algorithm>
+
 namespace hodei::devserver {
 
 bool Outbox::push(ServerEvent event, uint64_t durable_seq) {
@@ -13,15 +15,26 @@ bool Outbox::push(ServerEvent event, uint64_t durable_seq) {
 }
 
 std::optional<ServerEvent> Outbox::pop() {
+  std::vector<ServerEvent> events = pop_all(1);
+  if (events.empty()) return std::nullopt;
+  return std::move(events.front());
+}
+
+std::vector<ServerEvent> Outbox::pop_all(size_t max_events) {
   std::unique_lock lock(mutex_);
   ready_.wait(lock, [&] { return closed_ || !events_.empty(); });
-  if (events_.empty()) return std::nullopt;
-  auto [seq, event] = std::move(events_.front());
-  events_.pop_front();
+  std::vector<ServerEvent> out;
+  uint64_t seq = 0; // pushes take growing sequence numbers, but do not rely on it
+  while (!events_.empty() && out.size() < std::max<size_t>(max_events, 1)) {
+    seq = std::max(seq, events_.front().first);
+    out.push_back(std::move(events_.front().second));
+    events_.pop_front();
+  }
+  if (out.empty()) return out;
   const Barrier barrier = barrier_;
   lock.unlock();
-  if (seq > 0 && barrier && !barrier(seq)) return std::nullopt; // one consumer: the order is kept
-  return std::move(event);
+  if (seq > 0 && barrier && !barrier(seq)) return {}; // one consumer: the order is kept
+  return out;
 }
 
 void Outbox::set_barrier(Barrier barrier) {

@@ -17,6 +17,7 @@
 #include <mutex>
 #include <optional>
 #include <utility>
+#include <vector>
 
 namespace hodei::devserver {
 
@@ -31,6 +32,11 @@ public:
   // The next event, waiting for one and for its sequence number; nullopt once closed and empty (or when the
   // barrier gives up).
   std::optional<ServerEvent> pop();
+
+  // Like pop(), but takes every event queued (up to `max_events`, at least one) and waits once, for the largest
+  // sequence number among them (durability is monotonic: that covers the others). Empty once closed and empty (or
+  // when the barrier gives up). For writing them as one ServerBatch.
+  std::vector<ServerEvent> pop_all(size_t max_events);
 
   // Set before the first push (ControlPlane::open_stream). Without one, events leave at once.
   void set_barrier(Barrier barrier);

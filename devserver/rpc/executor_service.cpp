@@ -3,6 +3,7 @@
 #include "devserver/rpc/session_writer.hpp"
 #include "devserver/rpc/stream_dispatch.hpp"
 #include "devserver/rpc/stream_mapping.hpp"
+#include "protocol/limits.hpp"
 
 #include <chrono>
 #include <spdlog/spdlog.h>
@@ -71,7 +72,8 @@ grpc::Status ExecutorService::Connect(grpc::ServerContext *context, JobStream *s
   StreamRegistration registration(control_plane_, id);
   bool peer_ended = false;
   {
-    SessionWriter writer(*stream, *context, outbox);
+    SessionWriter writer(*stream, *context, outbox,
+                         control_plane_.has_feature(hello.worker_id(), protocol::kFeatureBatch));
     bool resumed = false;
     try {
       while (stream->Read(&message)) dispatch_worker_message(control_plane_, id, message, resumed);

@@ -1,5 +1,7 @@
 // The writer thread of one job stream: pops ServerEvents from the stream's Outbox and writes them to the gRPC
-// stream, in order. gRPC's sync API allows one Read and one Write in flight concurrently on a stream, so the
+// stream, in order. With `batch` (the worker was granted the "batch" feature) every event ready at once goes out as
+// one ServerBatch (up to kMaxBatchEvents events and about kMaxBatchBytes), which saves a write and the worker a read
+// per event. gRPC's sync API allows one Read and one Write in flight concurrently on a stream, so the
 // handler thread keeps reading while this thread writes.
 //
 // RAII: the constructor starts the thread; the destructor closes the outbox (what is queued is still written),
@@ -21,17 +23,24 @@ using JobStream = grpc::ServerReaderWriter<hodei::worker::v1::ServerMessage, hod
 
 class SessionWriter {
 public:
-  SessionWriter(JobStream &stream, grpc::ServerContext &context, std::shared_ptr<Outbox> outbox);
+  static constexpr size_t kMaxBatchEvents = 64;
+  static constexpr size_t kMaxBatchBytes = 1024 * 1024; // a batch stops growing past this: one message stays < 4 MiB
+
+  SessionWriter(JobStream &stream, grpc::ServerContext &context, std::shared_ptr<Outbox> outbox, bool batch);
   ~SessionWriter();
   SessionWriter(const SessionWriter &) = delete;
   SessionWriter &operator=(const SessionWriter &) = delete;
 
 private:
   void run();
+  bool write(const hodei::worker::v1::ServerMessage &message);
+  // Writes `events` as few ServerBatch messages (a single event as itself); false when a write failed.
+  bool write_batched(const std::vector<ServerEvent> &events);
 
   JobStream &stream_;
   grpc::ServerContext &context_;
   std::shared_ptr<Outbox> outbox_;
+  bool batch_;
   std::thread thread_; // last member: started after everything it uses is initialized
 };
 

@@ -327,4 +327,17 @@ TEST_CASE("a WorkerBatch is applied in order as if each message came alone", "[d
     fixture.submit(job_json("second"));
     CHECK(worker.wait_for(v1::ServerMessage::kAssignment));
   }
+  SECTION("assignments made at once reach the worker in order (as a ServerBatch when they were ready together)") {
+    std::vector<std::string> ids;
+    for (int i = 0; i < 3; ++i) ids.push_back(fixture.submit(job_json("queued-" + std::to_string(i))));
+    credits.mutable_credits()->set_free_slots(3);
+    credits.mutable_credits()->set_assignments_received(1);
+    REQUIRE(worker.send(batch_of({credits})));
+    for (const std::string &id : ids) {
+      const auto assignment = worker.wait_for(v1::ServerMessage::kAssignment);
+      REQUIRE(assignment);
+      CHECK(assignment->assignment().lease().job_id() == id);
+    }
+    CHECK(worker.assignments_received() == 4);
+  }
 }
