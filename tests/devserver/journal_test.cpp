@@ -7,6 +7,7 @@
 #include "devserver/core/record_json.hpp"
 #include "server_fixture.hpp"
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <map>
@@ -83,15 +84,17 @@ TEST_CASE("the journal commits many concurrent appends in groups", "[devserver][
   {
     Journal journal(options(dir.path()));
     std::vector<std::thread> threads;
+    std::atomic<int> not_durable{0}; // Catch assertions are not thread-safe: count here, check after the join
     for (int t = 0; t < 4; ++t) {
-      threads.emplace_back([&journal, t] {
+      threads.emplace_back([&journal, &not_durable, t] {
         for (int i = 0; i < 200; ++i) {
           const uint64_t seq = journal.append("k:" + std::to_string(t), std::to_string(i));
-          if (i % 50 == 0) CHECK(journal.wait_durable(seq));
+          if (i % 50 == 0 && !journal.wait_durable(seq)) not_durable += 1;
         }
       });
     }
     for (std::thread &thread : threads) thread.join();
+    CHECK(not_durable == 0);
     CHECK(journal.wait_durable(journal.last_queued()));
   }
   CHECK(load(dir.path()) == Records{{"k:0", "199"}, {"k:1", "199"}, {"k:2", "199"}, {"k:3", "199"}});
@@ -341,9 +344,13 @@ TEST_CASE("no LogAck acknowledges log bytes before they are fdatasync'ed", "[dev
   });
   uint64_t last_ack = 0;
   int acks = 0;
+  bool stream_ended = false;
   while (last_ack < kChunks * chunk.size()) {
     auto event = outbox->pop();
-    REQUIRE(event);
+    if (!event) { // checked after the join: a failed REQUIRE here would leave the reader thread unjoined
+      stream_ended = true;
+      break;
+    }
     if (const auto *ack = std::get_if<LogAckOut>(&*event)) {
       CHECK(ack->committed_offset <= control_plane.log_synced(job, LogStream::out));
       last_ack = std::max(last_ack, ack->committed_offset);
@@ -351,6 +358,7 @@ TEST_CASE("no LogAck acknowledges log bytes before they are fdatasync'ed", "[dev
     }
   }
   reader.join();
+  REQUIRE_FALSE(stream_ended);
   CHECK(acks == kChunks);
   CHECK(control_plane.log_committed(job, LogStream::out) == kChunks * chunk.size());
   control_plane.close_stream(stream);
