@@ -187,7 +187,7 @@ std::string ControlPlane::submit(const std::string &spec_json, const std::map<st
   }
   std::unique_lock lock(mutex_);
   const uint64_t seq = next_job_seq_++;
-  const std::string id = "job-" + std::to_string(seq);
+  std::string id = "job-" + std::to_string(seq);
   JobRecord &job = jobs_[id];
   job.id = id;
   job.seq = seq;
@@ -519,6 +519,7 @@ std::set<std::string> ControlPlane::known_executor_names() const {
 
 std::vector<LogAckOut> ControlPlane::log_acks(const Lease &lease) const {
   std::vector<LogAckOut> acks;
+  acks.reserve(kAllLogStreams.size());
   for (const LogStream stream : kAllLogStreams) {
     acks.push_back(LogAckOut{lease, stream, logs_.committed(lease.job_id, stream)});
   }

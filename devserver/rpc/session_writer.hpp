@@ -24,7 +24,8 @@ using JobStream = grpc::ServerReaderWriter<hodei::worker::v1::ServerMessage, hod
 class SessionWriter {
 public:
   static constexpr size_t kMaxBatchEvents = 64;
-  static constexpr size_t kMaxBatchBytes = 1024 * 1024; // a batch stops growing past this: one message stays < 4 MiB
+  static constexpr size_t kMaxBatchBytes =
+      size_t{1024} * 1024; // a batch stops growing past this: one message stays < 4 MiB
 
   SessionWriter(JobStream &stream, grpc::ServerContext &context, std::shared_ptr<Outbox> outbox, bool batch);
   ~SessionWriter();

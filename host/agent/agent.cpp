@@ -33,11 +33,12 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-constexpr size_t kChunkBytes = 1024 * 1024; // one LogChunk (the protocol's limit)
-constexpr size_t kBatchBytes = 1024 * 1024; // a WorkerBatch stops growing past this (+ one chunk: < 4 MiB limit)
+constexpr size_t kChunkBytes = size_t{1024} * 1024; // one LogChunk (the protocol's limit)
+constexpr size_t kBatchBytes =
+    size_t{1024} * 1024; // a WorkerBatch stops growing past this (+ one chunk: < 4 MiB limit)
 constexpr size_t kBatchMessages = 64;
-constexpr uint64_t kMaxUnackedPerStream = 4 * 1024 * 1024; // sent but not yet acknowledged, per stream
-constexpr milliseconds kTick{100};                         // housekeeping period while jobs are held
+constexpr uint64_t kMaxUnackedPerStream = uint64_t{4} * 1024 * 1024; // sent but not yet acknowledged, per stream
+constexpr milliseconds kTick{100};                                   // housekeeping period while jobs are held
 constexpr milliseconds kIdleTick{1000}; // housekeeping period of an idle worker, and the heartbeat thread's longest nap
 constexpr milliseconds kPauseWarnAfter{2000}; // an append blocked this long: the job is paused
 constexpr milliseconds kRpcTimeout{10000};

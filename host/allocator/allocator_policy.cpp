@@ -7,8 +7,9 @@ namespace hodei::allocator {
 void tune_for_streaming() {
 #if defined(__GLIBC__)
   // Setting either disables glibc's dynamic threshold, which otherwise only rises after the first large free.
-  (void)::mallopt(M_MMAP_THRESHOLD, 4 * 1024 * 1024);
-  (void)::mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
+  // mallopt is not thread-safe: called once before any thread starts (see the header).
+  (void)::mallopt(M_MMAP_THRESHOLD, 4 * 1024 * 1024);  // NOLINT(concurrency-mt-unsafe)
+  (void)::mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024); // NOLINT(concurrency-mt-unsafe)
 #endif
 }
 

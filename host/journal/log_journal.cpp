@@ -122,7 +122,7 @@ void StreamJournal::append_to_memory(std::span<const uint8_t> bytes) {
     p.offset = end_;
     p.memory = std::move(spare_); // empty, with the capacity of a freed piece (or none)
     spare_ = {};
-    p.memory.reserve(std::min<uint64_t>(max_memory_piece, std::max<uint64_t>(bytes.size(), 64 * 1024)));
+    p.memory.reserve(std::min<uint64_t>(max_memory_piece, std::max<uint64_t>(bytes.size(), uint64_t{64} * 1024)));
     pieces_.push_back(std::move(p));
   }
   Piece &p = pieces_.back();
