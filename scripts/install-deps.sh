@@ -17,7 +17,7 @@ build_pkgs=(
   libgrpc++-dev protobuf-compiler-grpc protobuf-compiler libprotobuf-dev
   libboost-dev libboost-filesystem-dev
   nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev catch2
-  libcurl4-openssl-dev libssl-dev prometheus-cpp-dev libsystemd-dev
+  libcurl4-openssl-dev libssl-dev prometheus-cpp-dev libsystemd-dev zlib1g-dev
   clang-format clang-tidy python3
   # libFuzzer's runtime for scripts/fuzz.sh (clang recommends it; apt runs here without recommends)
   libclang-rt-14-dev

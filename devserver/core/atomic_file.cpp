@@ -9,14 +9,6 @@
 #include <unistd.h>
 
 namespace hodei::devserver {
-namespace {
-
-[[noreturn]] void throw_errno(const std::string &what, const std::filesystem::path &path) {
-  throw std::system_error(errno, std::generic_category(), what + " " + path.string());
-}
-
-} // namespace
-
 void fsync_directory(const std::filesystem::path &dir) {
   const UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!fd) throw_errno("cannot open folder", dir);

@@ -2,6 +2,7 @@
 
 #include "devserver/core/atomic_file.hpp"
 #include "devserver/core/journal_format.hpp"
+#include "devserver/core/unique_fd.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -20,10 +21,6 @@ namespace {
 constexpr std::string_view kSnapshotPrefix = "snapshot-";
 constexpr std::string_view kJournalPrefix = "journal-";
 constexpr std::string_view kSuffix = ".records";
-
-[[noreturn]] void throw_errno(const std::string &what, const std::filesystem::path &path) {
-  throw std::system_error(errno, std::generic_category(), what + " " + path.string());
-}
 
 // The generation of "<prefix><digits>.records"; nullopt for any other name.
 std::optional<uint64_t> generation_of(const std::string &name, std::string_view prefix) {

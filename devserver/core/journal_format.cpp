@@ -2,25 +2,13 @@
 
 #include "devserver/core/record_json.hpp"
 
-#include <array>
 #include <charconv>
+#include <zlib.h>
 
 namespace hodei::devserver {
 namespace {
 
 constexpr std::size_t kHeaderBytes = 18; // "xxxxxxxx xxxxxxxx "
-
-constexpr std::array<uint32_t, 256> make_crc_table() {
-  std::array<uint32_t, 256> table{};
-  for (uint32_t i = 0; i < 256; ++i) {
-    uint32_t c = i;
-    for (int k = 0; k < 8; ++k) c = (c & 1U) != 0 ? 0xEDB88320U ^ (c >> 1) : c >> 1;
-    table[i] = c;
-  }
-  return table;
-}
-
-constexpr std::array<uint32_t, 256> kCrcTable = make_crc_table();
 
 std::optional<uint32_t> parse_hex8(std::string_view text) {
   uint32_t value = 0;
@@ -44,9 +32,9 @@ bool looks_torn(std::string_view rest) {
 } // namespace
 
 uint32_t crc32(std::string_view data) noexcept {
-  uint32_t c = 0xFFFFFFFFU;
-  for (const char ch : data) c = kCrcTable[(c ^ static_cast<unsigned char>(ch)) & 0xFFU] ^ (c >> 8);
-  return c ^ 0xFFFFFFFFU;
+  // zlib's CRC-32 (the IEEE polynomial of gzip and PNG). Its length argument is 32-bit: a record is far smaller.
+  return static_cast<uint32_t>(
+      ::crc32_z(::crc32_z(0L, Z_NULL, 0), reinterpret_cast<const Bytef *>(data.data()), data.size()));
 }
 
 std::string encode_record(std::string_view key, std::string_view value) {

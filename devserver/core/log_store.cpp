@@ -1,6 +1,7 @@
 #include "devserver/core/log_store.hpp"
 
 #include "devserver/core/atomic_file.hpp"
+#include "devserver/core/unique_fd.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -13,10 +14,6 @@
 
 namespace hodei::devserver {
 namespace {
-
-[[noreturn]] void throw_errno(const std::string &what, const std::filesystem::path &path) {
-  throw std::system_error(errno, std::generic_category(), what + " " + path.string());
-}
 
 uint64_t file_size(int fd, const std::filesystem::path &path) {
   struct stat st {};

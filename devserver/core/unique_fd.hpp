@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <string>
 #include <utility>
 
 namespace hodei::devserver {
@@ -30,6 +31,9 @@ public:
 private:
   int fd_ = -1;
 };
+
+// Throws std::system_error for errno: "<what> <path>: <strerror>".
+[[noreturn]] void throw_errno(const std::string &what, const std::filesystem::path &path);
 
 // Writes all `size` bytes (retrying short writes and EINTR). Throws std::system_error naming `path`.
 void write_all(int fd, const void *data, std::size_t size, const std::filesystem::path &path);
