@@ -171,8 +171,8 @@ void StreamJournal::append(std::span<const uint8_t> bytes) {
   if (on_data_) on_data_();
 }
 
-template <typename CopyMemory, typename CopyDisk>
-size_t StreamJournal::copy_range(uint64_t offset, size_t max_bytes, CopyMemory copy_memory, CopyDisk copy_disk) const {
+size_t StreamJournal::append_to(uint64_t offset, size_t max_bytes, std::string &out) const {
+  const std::lock_guard lock(mutex_);
   if (offset < committed_ || offset > end_) {
     throw std::out_of_range("journal read at offset " + std::to_string(offset) + " outside [" +
                             std::to_string(committed_) + ", " + std::to_string(end_) + "]");
@@ -186,32 +186,15 @@ size_t StreamJournal::copy_range(uint64_t offset, size_t max_bytes, CopyMemory c
     const uint64_t skip = at - p.offset;
     const size_t n = static_cast<size_t>(std::min<uint64_t>(p.length - skip, max_bytes - copied));
     if (p.on_disk) {
-      copy_disk(copied, n, p.file_pos + skip);
+      const size_t base = out.size();
+      out.resize(base + n);
+      pread_all(fd_, reinterpret_cast<uint8_t *>(out.data() + base), n, p.file_pos + skip);
     } else {
-      copy_memory(copied, p.memory.data() + skip, n);
+      out.append(reinterpret_cast<const char *>(p.memory.data() + skip), n);
     }
     copied += n;
   }
   return copied;
-}
-
-size_t StreamJournal::read(uint64_t offset, std::span<uint8_t> out) const {
-  const std::lock_guard lock(mutex_);
-  return copy_range(
-      offset, out.size(), [&](size_t at, const uint8_t *from, size_t n) { std::memcpy(out.data() + at, from, n); },
-      [&](size_t at, size_t n, uint64_t file_pos) { pread_all(fd_, out.data() + at, n, file_pos); });
-}
-
-size_t StreamJournal::append_to(uint64_t offset, size_t max_bytes, std::string &out) const {
-  const std::lock_guard lock(mutex_);
-  const size_t base = out.size();
-  return copy_range(
-      offset, max_bytes,
-      [&](size_t, const uint8_t *from, size_t n) { out.append(reinterpret_cast<const char *>(from), n); },
-      [&](size_t at, size_t n, uint64_t file_pos) {
-        out.resize(base + at + n);
-        pread_all(fd_, reinterpret_cast<uint8_t *>(out.data() + base + at), n, file_pos);
-      });
 }
 
 void StreamJournal::commit(uint64_t offset) {

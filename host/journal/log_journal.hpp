@@ -55,10 +55,9 @@ public:
 
   // Takes all bytes (copies them). Blocks while the spool quota is full, unless backpressure was released.
   void append(std::span<const uint8_t> bytes);
-  // Copies bytes starting at `offset` (committed_offset() <= offset <= end_offset()) into `out`; returns the count,
-  // 0 at the end. Throws std::out_of_range for an offset already committed or past the end.
-  size_t read(uint64_t offset, std::span<uint8_t> out) const;
-  // Like read(), but appends up to `max_bytes` to `out` (no zero-filled buffer first: the log sender's hot path).
+  // Appends up to `max_bytes` bytes starting at `offset` (committed_offset() <= offset <= end_offset()) to `out`
+  // (no zero-filled buffer first: the log sender's hot path); returns the count, 0 at the end. Throws
+  // std::out_of_range for an offset already committed or past the end.
   size_t append_to(uint64_t offset, size_t max_bytes, std::string &out) const;
   // The server has every byte before `offset`: free them. Offsets below the current commit are ignored.
   void commit(uint64_t offset);
@@ -78,9 +77,6 @@ private:
     uint64_t file_pos = 0;       // when on_disk
     std::vector<uint8_t> memory; // when in memory
   };
-  // Copies [offset, offset + max_bytes) piece by piece: copy_memory(at, from, n) / copy_disk(at, n, file_pos).
-  template <typename CopyMemory, typename CopyDisk>
-  size_t copy_range(uint64_t offset, size_t max_bytes, CopyMemory copy_memory, CopyDisk copy_disk) const;
   void append_to_memory(std::span<const uint8_t> bytes);
   void append_to_disk(std::span<const uint8_t> bytes);
   void open_spool_file();

@@ -22,11 +22,9 @@ std::vector<uint8_t> pattern(uint64_t from, size_t n) {
 
 // Reads everything from `offset` to the end.
 std::vector<uint8_t> read_rest(const StreamJournal &j, uint64_t offset) {
-  std::vector<uint8_t> out(j.end_offset() - offset);
-  size_t got = 0;
-  while (got < out.size())
-    got += j.read(offset + got, std::span(out).subspan(got, std::min<size_t>(7777, out.size() - got)));
-  return out;
+  std::string out;
+  while (out.size() < j.end_offset() - offset) j.append_to(offset + out.size(), 7777, out);
+  return {out.begin(), out.end()};
 }
 
 } // namespace
@@ -59,7 +57,8 @@ TEST_CASE("journal commit frees memory and spool, and the spool quota is returne
   j.commit(50000);
   CHECK(j.committed_offset() == 50000);
   CHECK(read_rest(j, 50000) == pattern(50000, 50000));
-  CHECK_THROWS_AS(j.read(10, std::span<uint8_t>()), std::out_of_range);
+  std::string none;
+  CHECK_THROWS_AS(j.append_to(10, 0, none), std::out_of_range);
   j.commit(100000);
   CHECK(j.memory_bytes() == 0);
   CHECK(j.spooled_bytes() == 0);
@@ -91,10 +90,11 @@ TEST_CASE("journal append blocks at the spool quota until an ack frees space, lo
   // A reader that acknowledges what it read lets the writer finish; every byte arrives in order.
   std::vector<uint8_t> received;
   uint64_t offset = 0;
-  std::vector<uint8_t> buf(10000);
+  std::string buf;
   while (offset < total) {
-    const size_t n = j.read(offset, buf);
-    received.insert(received.end(), buf.begin(), buf.begin() + static_cast<long>(n));
+    buf.clear();
+    const size_t n = j.append_to(offset, 10000, buf);
+    received.insert(received.end(), buf.begin(), buf.end());
     offset += n;
     j.commit(offset);
     if (n == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
