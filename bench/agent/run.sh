@@ -139,7 +139,9 @@ server_idle_anon=$(status_kib "$server_pid" RssAnon)
 # Where the file-backed part of the RSS comes from: the five largest mappings (MiB).
 top_mappings() {
   awk '/^[0-9a-f]+-/ { name = $6 } /^Rss:/ { if (name != "") rss[name] += $2 } END { for (n in rss) print rss[n], n }' \
-    "/proc/$1/smaps" | sort -rn | head -5 | awk '{ sub(".*/", "", $2); printf "%s%s %.1f", (NR > 1 ? ", " : ""), $2, $1 / 1024 }'
+    "/proc/$1/smaps" | sort -rn |
+    # awk reads to the end (no `head`): an early exit would SIGPIPE sort, and pipefail would end the script.
+    awk 'NR <= 5 { sub(".*/", "", $2); printf "%s%s %.1f", (NR > 1 ? ", " : ""), $2, $1 / 1024 }'
 }
 idle_top=$(top_mappings "$worker_pid")
 server_idle_uss=$(uss_kib "$server_pid")

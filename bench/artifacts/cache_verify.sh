@@ -17,7 +17,7 @@ trap 'rm -rf "$work"' EXIT
 verify="$build_dir/bin/hodei-bench-cache-verify"
 head -c "$((size_mib << 20))" /dev/urandom >"$work/data.bin"
 cat "$work/data.bin" >/dev/null # warm the page cache for both sides
-best() { sort -n | head -1; }
+best() { sort -n | awk 'NR == 1'; } # awk reads to the end: no SIGPIPE under pipefail
 ours=$(for _ in $(seq "$rounds"); do "$verify" "$work/data.bin" | cut -d' ' -f2; done | best)
 theirs=$(for _ in $(seq "$rounds"); do
   t0=$(date +%s.%N); sha256sum "$work/data.bin" >/dev/null; t1=$(date +%s.%N)
