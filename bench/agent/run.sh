@@ -68,7 +68,7 @@ start_server() { # name [data-root [log-sync]]
   echo "run.sh: hodei-devserver did not start" >&2
   exit 1
 }
-start_worker() { # name slots (a short name: `hodei-devserver workers` prints names in a 20-character column)
+start_worker() { # name slots
   "$bin/hodei-worker" --log-level warn serve --server "$addr" --plaintext --token-file "$work/token" \
     --data-dir "$work/worker-$1" --max-jobs "$2" --name "bench-$1" >"$work/worker-$1.log" 2>&1 &
   worker_pid=$!

@@ -1,6 +1,7 @@
 #include "devserver/cli/commands.hpp"
 
 #include "devserver/cli/exit_codes.hpp"
+#include "devserver/cli/text_table.hpp"
 #include "devserver/core/atomic_file.hpp"
 #include "devserver/rpc/enum_mapping.hpp"
 #include "hodei/worker/v1/admin.grpc.pb.h"
@@ -128,14 +129,12 @@ int list_jobs(const rpc::ClientOptions &client) {
   v1::ListJobsResponse response;
   const grpc::Status status = stub_for(client)->ListJobs(context_for(client).get(), {}, &response);
   if (!status.ok()) return report(status, client);
-  std::cout << std::left << std::setw(12) << "ID" << std::setw(11) << "STATE" << std::setw(7) << "EPOCH"
-            << std::setw(21) << "WORKER" << std::setw(21) << "SUBMITTED"
-            << "NAME\n";
+  TextTable table({"ID", "STATE", "EPOCH", "WORKER", "SUBMITTED", "NAME"});
   for (const v1::JobInfo &job : response.jobs()) {
-    std::cout << std::left << std::setw(12) << job.job_id() << std::setw(11) << state_name(job.state()) << std::setw(7)
-              << job.lease_epoch() << std::setw(21) << (job.worker_id().empty() ? "-" : job.worker_id())
-              << std::setw(21) << format_time(job.submitted_unix_ms()) << job.name() << "\n";
+    table.add_row({job.job_id(), state_name(job.state()), std::to_string(job.lease_epoch()),
+                   job.worker_id().empty() ? "-" : job.worker_id(), format_time(job.submitted_unix_ms()), job.name()});
   }
+  table.print(std::cout);
   return kExitOk;
 }
 
@@ -152,21 +151,18 @@ int list_workers(const rpc::ClientOptions &client, bool json) {
     std::cout << text << "\n";
     return kExitOk;
   }
-  std::cout << std::left << std::setw(21) << "ID" << std::setw(20) << "NAME" << std::setw(9) << "SESSION"
-            << std::setw(8) << "STREAM" << std::setw(9) << "CREDITS" << std::setw(6) << "JOBS" << std::setw(21)
-            << "LAST HEARTBEAT"
-            << "EXECUTORS\n";
+  TextTable table({"ID", "NAME", "SESSION", "STREAM", "CREDITS", "JOBS", "LAST HEARTBEAT", "EXECUTORS"});
   for (const v1::WorkerInfo &worker : response.workers()) {
     std::string executors;
     for (const v1::PluginDescriptor &plugin : worker.executors()) {
       executors += (executors.empty() ? "" : ",") + (plugin.short_name().empty() ? plugin.id() : plugin.short_name());
     }
     const std::string session = !worker.session_alive() ? "gone" : worker.draining() ? "draining" : "alive";
-    std::cout << std::left << std::setw(21) << worker.worker_id() << std::setw(20) << worker.name() << std::setw(9)
-              << session << std::setw(8) << (worker.stream_connected() ? "yes" : "no") << std::setw(9)
-              << worker.available_credits() << std::setw(6) << worker.jobs_size() << std::setw(21)
-              << format_time(worker.last_heartbeat_unix_ms()) << executors << "\n";
+    table.add_row({worker.worker_id(), worker.name(), session, worker.stream_connected() ? "yes" : "no",
+                   std::to_string(worker.available_credits()), std::to_string(worker.jobs_size()),
+                   format_time(worker.last_heartbeat_unix_ms()), executors});
   }
+  table.print(std::cout);
   return kExitOk;
 }
 

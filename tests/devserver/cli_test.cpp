@@ -8,6 +8,7 @@
 #include <csignal>
 #include <fstream>
 #include <netinet/in.h>
+#include <sstream>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -73,6 +74,7 @@ TEST_CASE("hodei-devserver: serve, submit --follow and the admin commands", "[de
   WorkerClientOptions options;
   options.address = address;
   options.token = "t0k";
+  options.name = "a-worker-name-longer-than-the-old-20-character-column"; // must not run into the next column
   auto worker = connected_worker(options);
   REQUIRE(worker->send_credits(1));
 
@@ -105,6 +107,21 @@ TEST_CASE("hodei-devserver: serve, submit --follow and the admin commands", "[de
                              Catch::Contains("cancelled"));
   result = run_process(client(address, {"workers"}), kWait);
   CHECK_THAT(result.out, Catch::Contains(worker->worker_id()) && Catch::Contains("shell"));
+  {
+    // The row splits into whitespace-separated fields (what scripts and awk rely on): id, name, session, stream.
+    std::istringstream rows(result.out);
+    std::string header;
+    std::getline(rows, header);
+    std::string id;
+    std::string name;
+    std::string session;
+    std::string stream;
+    rows >> id >> name >> session >> stream;
+    CHECK(id == worker->worker_id());
+    CHECK(name == options.name);
+    CHECK(session == "alive");
+    CHECK(stream == "yes");
+  }
   result = run_process(client(address, {"logs", "job-1", "--stream", "stdout"}), kWait);
   CHECK(result.out == "hello from the job\n");
   result = run_process(client(address, {"show", "job-2"}), kWait);
