@@ -131,8 +131,7 @@ TEST_CASE("a worker that resumes without a job it held loses it, an unreceived a
   CHECK(fixture.control_plane().stats().jobs_lost == 1);
 }
 
-TEST_CASE("a worker resuming a job the server still has as assigned counts as its acceptance",
-          "[devserver][restart]") {
+TEST_CASE("a worker resuming a job the server still has as assigned counts as its acceptance", "[devserver][restart]") {
   // The AcceptJob was in flight when the stream broke (or its transition was not yet on disk): the worker holds the
   // job and goes on reporting it; the server must not refuse its statuses as "before AcceptJob".
   ServerFixture fixture;
