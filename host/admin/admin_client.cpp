@@ -26,7 +26,7 @@ nlohmann::json request(const std::filesystem::path &socket_path, const std::stri
     UniqueFd fd = connect_to(socket_path);
     set_io_timeout(fd.get(), timeout);
     write_line(fd.get(), nlohmann::json{{"command", command}}.dump());
-    const std::string line = read_line(fd.get(), 16 * 1024 * 1024);
+    const std::string line = read_line(fd.get(), size_t{16} * 1024 * 1024);
     nlohmann::json reply = nlohmann::json::parse(line, nullptr, false);
     if (!reply.is_object()) throw SocketError(socket_path.string() + ": the reply is not a JSON object", EPROTO);
     return reply;

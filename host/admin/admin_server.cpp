@@ -7,12 +7,13 @@
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <system_error>
 #include <unistd.h>
 
 namespace hodei::admin {
 
 namespace {
-constexpr size_t kMaxRequestBytes = 64 * 1024;
+constexpr size_t kMaxRequestBytes = size_t{64} * 1024;
 constexpr std::chrono::milliseconds kIoTimeout{5000};
 
 nlohmann::json failure(const std::string &message) { return {{"ok", false}, {"error", message}}; }
@@ -45,7 +46,7 @@ void AdminServer::loop() {
     pollfd fds[2] = {{listener_.get(), POLLIN, 0}, {wake_[0], POLLIN, 0}};
     if (::poll(fds, 2, -1) < 0) {
       if (errno == EINTR) continue;
-      spdlog::error("admin socket {}: poll failed: {}", path_.string(), std::strerror(errno));
+      spdlog::error("admin socket {}: poll failed: {}", path_.string(), std::generic_category().message(errno));
       return;
     }
     if (fds[1].revents != 0) return;

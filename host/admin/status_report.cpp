@@ -16,7 +16,7 @@ std::string kinds_text(uint32_t kinds) {
 
 std::string bytes_text(uint64_t bytes) {
   if (bytes < 1024) return fmt::format("{} B", bytes);
-  if (bytes < 1024 * 1024) return fmt::format("{:.1f} KiB", static_cast<double>(bytes) / 1024);
+  if (bytes < uint64_t{1024} * 1024) return fmt::format("{:.1f} KiB", static_cast<double>(bytes) / 1024);
   if (bytes < uint64_t{1} << 30) return fmt::format("{:.1f} MiB", static_cast<double>(bytes) / (1024 * 1024));
   return fmt::format("{:.1f} GiB", static_cast<double>(bytes) / (1024.0 * 1024 * 1024));
 }

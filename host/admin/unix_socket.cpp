@@ -5,13 +5,16 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <system_error>
 #include <unistd.h>
 
 namespace hodei::admin {
 
 namespace {
 
-SocketError system_error(const std::string &what, int code) { return {what + ": " + std::strerror(code), code}; }
+SocketError system_error(const std::string &what, int code) {
+  return {what + ": " + std::generic_category().message(code), code};
+}
 
 sockaddr_un address_of(const std::filesystem::path &path) {
   sockaddr_un addr{};

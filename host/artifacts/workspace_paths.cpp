@@ -26,7 +26,7 @@ fs::path resolve_inside(const fs::path &workspace, const std::string &relative) 
     if (part == "..")
       throw std::invalid_argument("'" + relative + "' contains '..'; expected a path inside the workspace");
   }
-  const fs::path full = workspace / rel;
+  fs::path full = workspace / rel;
   // weakly_canonical follows every symlink that exists, so a link planted by an earlier step that points out of
   // the workspace is caught here.
   if (!is_inside(workspace, full)) {

@@ -28,11 +28,12 @@ struct TransferArgs {
 int transfer(const GlobalOptions &global, const TransferArgs &args, bool download) {
   try {
     const std::unique_ptr<plugins::PluginRegistry> registry = make_registry(global);
-    auto [cache, manager] = make_artifact_manager(global, *registry);
+    const auto services = make_artifact_manager(global, *registry); // the cache, and the manager that uses it
+    artifacts::ArtifactManager &manager = *services.second;
     const auto progress = [](const std::string &line) { fmt::print(stderr, "{}\n", line); };
-    const artifacts::ArtifactRecord rec = download ? manager->download_file(args.from, args.to, progress, nullptr)
-                                                   : manager->upload_file(args.from, args.to, progress, nullptr);
-    fmt::print("{}  {}  {} bytes\n", rec.sha256, download ? args.to : args.to, rec.size);
+    const artifacts::ArtifactRecord rec = download ? manager.download_file(args.from, args.to, progress, nullptr)
+                                                   : manager.upload_file(args.from, args.to, progress, nullptr);
+    fmt::print("{}  {}  {} bytes\n", rec.sha256, args.to, rec.size);
     return exit_success;
   } catch (const std::exception &e) {
     fmt::print(stderr, "hodei-worker: error: {}\n", e.what());

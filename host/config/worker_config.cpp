@@ -27,7 +27,8 @@ void read_worker(const JsonReader &r, WorkerSection &w) {
   if (auto v = r.optional("labels")) w.labels = string_map(*v);
   if (auto v = r.optional("max_concurrent_jobs")) w.max_concurrent_jobs = static_cast<uint32_t>(v->integer(1, 1024));
   if (auto v = r.optional("data_dir")) w.data_dir = v->non_empty_string();
-  if (auto v = r.optional("drain_timeout_seconds")) w.drain_timeout = std::chrono::seconds(v->integer(0, 7 * 86400));
+  if (auto v = r.optional("drain_timeout_seconds"))
+    w.drain_timeout = std::chrono::seconds(v->integer(0, int64_t{7} * 86400));
 }
 
 void read_tls(const JsonReader &r, TlsConfig &t) {
@@ -89,7 +90,7 @@ void read_logs(const JsonReader &r, LogsConfig &l) {
   if (auto v = r.optional("format")) l.format = v->one_of({"text", "json"});
   if (auto v = r.optional("spool_quota_bytes")) l.spool_quota_bytes = static_cast<uint64_t>(v->integer(0, INT64_MAX));
   if (auto v = r.optional("memory_buffer_bytes")) {
-    l.memory_buffer_bytes = static_cast<uint64_t>(v->integer(64 * 1024, int64_t{1} << 34));
+    l.memory_buffer_bytes = static_cast<uint64_t>(v->integer(int64_t{64} * 1024, int64_t{1} << 34));
   }
 }
 

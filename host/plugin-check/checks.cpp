@@ -62,7 +62,7 @@ std::string shorten(std::string text, size_t max = 300) {
 class Scratch {
 public:
   Scratch() {
-    const char *tmp = std::getenv("TMPDIR");
+    const char *tmp = std::getenv("TMPDIR"); // NOLINT(concurrency-mt-unsafe): the worker never sets the environment
     std::string pattern = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/hodei-plugin-check-XXXXXX";
     if (::mkdtemp(pattern.data()) == nullptr) {
       throw std::system_error(errno, std::generic_category(), "cannot create a temporary folder");
@@ -251,7 +251,7 @@ std::string check_symbol_versions(const fs::path &file) {
   for (const auto &[library, versions] : by_library) {
     const std::optional<fs::path> path = resolve_library(library);
     if (!path) {
-      const char *why = ::dlerror();
+      const char *why = ::dlerror(); // NOLINT(concurrency-mt-unsafe): glibc keeps dlerror state per thread
       problems.push_back("needs " + library + ", which the dynamic loader cannot find or load here" +
                          (why != nullptr ? " (" + shorten(why, 160) + ")" : std::string()) +
                          "; install it, add its folder to the loader path, or link it statically");
@@ -691,6 +691,7 @@ std::string check_exec_cancel_concurrent(const fs::path &file, const CheckOption
     }
   });
   std::vector<std::thread> cancellers;
+  cancellers.reserve(4);
   for (int t = 0; t < 4; ++t) {
     cancellers.emplace_back([&, t] {
       for (int i = 0; i < 25; ++i) {
@@ -1125,7 +1126,7 @@ std::string check_artifact_cancel(const fs::path &file, const CheckOptions &opti
   size_t position = 0;
   const int32_t st = status_of([&] {
     (void)b.handle->put(uri, short_reader(data, {65536}, &position), size, sha256_of(data),
-                        [&] { return position >= 256u * 1024; });
+                        [&] { return position >= size_t{256} * 1024; });
   });
   if (st == HODEI_OK)
     fail("put of 4 MiB completed although the cancel token said stop after 256 KiB; poll it between chunks");
@@ -1142,7 +1143,7 @@ std::string check_artifact_cancel(const fs::path &file, const CheckOptions &opti
     (void)b.handle->put(
         uri_failing,
         [&](std::span<uint8_t> buf) -> size_t {
-          if (served >= 128u * 1024) throw std::runtime_error("hodei-check: source failure");
+          if (served >= size_t{128} * 1024) throw std::runtime_error("hodei-check: source failure");
           const size_t n = std::min<size_t>(buf.size(), 4096);
           std::memset(buf.data(), 'x', n);
           served += n;

@@ -92,8 +92,8 @@ ElfFile read_elf(const std::filesystem::path &file) {
         if (sym.st_shndx == SHN_UNDEF) continue;
         if (binding != STB_GLOBAL && binding != STB_WEAK && binding != STB_GNU_UNIQUE) continue;
         if (visibility != STV_DEFAULT && visibility != STV_PROTECTED) continue;
-        out.exported.push_back(
-            {bytes.string_at(strtab.sh_offset, strtab.sh_size, sym.st_name), ELF64_ST_TYPE(sym.st_info), binding});
+        out.exported.push_back({bytes.string_at(strtab.sh_offset, strtab.sh_size, sym.st_name),
+                                static_cast<unsigned>(ELF64_ST_TYPE(sym.st_info)), binding});
       }
     } else if (s.sh_type == SHT_GNU_verneed) {
       const Elf64_Shdr &strtab = linked_strtab(s);

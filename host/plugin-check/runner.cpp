@@ -11,6 +11,7 @@
 #include <poll.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <system_error>
 #include <unistd.h>
 
 extern char **environ;
@@ -41,7 +42,7 @@ namespace {
 
 std::string signal_description(int signo) {
   const char *abbrev = sigabbrev_np(signo);
-  const char *text = strsignal(signo);
+  const char *text = sigdescr_np(signo);
   return std::to_string(signo) + " (" + (abbrev != nullptr ? std::string("SIG") + abbrev : std::string("?")) +
          (text != nullptr ? std::string(": ") + text : std::string()) + ")";
 }
@@ -95,21 +96,21 @@ CheckResult run_in_child(const std::string &check, const fs::path &file, const R
   int result_pipe[2];
   int output_pipe[2];
   if (::pipe2(result_pipe, O_CLOEXEC) != 0) {
-    failed.reason = std::string("cannot create a pipe: ") + std::strerror(errno);
+    failed.reason = std::string("cannot create a pipe: ") + std::generic_category().message(errno);
     return failed;
   }
   if (::pipe2(output_pipe, O_CLOEXEC) != 0) {
     ::close(result_pipe[0]);
     ::close(result_pipe[1]);
-    failed.reason = std::string("cannot create a pipe: ") + std::strerror(errno);
+    failed.reason = std::string("cannot create a pipe: ") + std::generic_category().message(errno);
     return failed;
   }
   // The child's TMPDIR: everything it (and the plugin) creates there is removed after it ended, even after a crash.
-  const char *tmp = std::getenv("TMPDIR");
+  const char *tmp = std::getenv("TMPDIR"); // NOLINT(concurrency-mt-unsafe): the worker never sets the environment
   std::string scratch = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/hodei-plugin-check-XXXXXX";
   if (::mkdtemp(scratch.data()) == nullptr) {
     for (int fd : {result_pipe[0], result_pipe[1], output_pipe[0], output_pipe[1]}) ::close(fd);
-    failed.reason = std::string("cannot create a temporary folder: ") + std::strerror(errno);
+    failed.reason = std::string("cannot create a temporary folder: ") + std::generic_category().message(errno);
     return failed;
   }
   ::chmod(scratch.c_str(), 0755); // a container engine may need to reach the workspaces inside
@@ -128,19 +129,21 @@ CheckResult run_in_child(const std::string &check, const fs::path &file, const R
   }
   env_strings.push_back("TMPDIR=" + scratch);
   std::vector<char *> envp;
+  envp.reserve(env_strings.size() + 1);
   for (std::string &e : env_strings) envp.push_back(e.data());
   envp.push_back(nullptr);
   const std::string exe = options.worker_exe.string();
   std::vector<std::string> args = child_arguments(check, file, options.check, kResultFd);
   args.insert(args.begin(), "hodei-worker");
   std::vector<char *> argv;
+  argv.reserve(args.size() + 1);
   for (std::string &a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
 
   const auto begin = std::chrono::steady_clock::now();
   const pid_t pid = ::fork();
   if (pid < 0) {
-    failed.reason = std::string("cannot fork: ") + std::strerror(errno);
+    failed.reason = std::string("cannot fork: ") + std::generic_category().message(errno);
     for (int fd : {result_pipe[0], result_pipe[1], output_pipe[0], output_pipe[1]}) ::close(fd);
     return failed;
   }

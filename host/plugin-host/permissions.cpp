@@ -30,7 +30,7 @@ fs::path folder_of(const fs::path &file) {
 std::optional<std::string> check_one(const fs::path &path, const std::string &subject) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
-    return "cannot check the permissions of " + subject + ": " + std::strerror(errno);
+    return "cannot check the permissions of " + subject + ": " + std::generic_category().message(errno);
   }
   if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
     const char *who = (st.st_mode & S_IWOTH) != 0 ? "others" : "group";

@@ -129,7 +129,9 @@ OpenedPlugin open_plugin(const std::filesystem::path &file) {
   if (missing != nullptr) {
     return refuse(std::string("invalid entry struct: hodei_plugin.") + missing + " is NULL");
   }
-  return {std::make_unique<PluginLibrary>(std::move(impl), entry), {}};
+  OpenedPlugin opened;
+  opened.library = std::make_unique<PluginLibrary>(std::move(impl), entry);
+  return opened;
 }
 
 } // namespace hodei::plugins

@@ -16,7 +16,7 @@ namespace hodei::artifact_fs {
 namespace {
 
 // Bytes moved per read/write: large enough for throughput, and the ≥ 64 KiB chunk size the host expects.
-constexpr size_t kChunkSize = 256 * 1024;
+constexpr size_t kChunkSize = size_t{256} * 1024;
 
 // put and remove replace or delete a symlink itself, never its target, but one pointing out of the root is refused
 // all the same, like get and stat refuse it.

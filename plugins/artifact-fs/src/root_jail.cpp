@@ -9,6 +9,7 @@
 #include <linux/openat2.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <system_error>
 
 namespace hodei::artifact_fs {
 namespace fs = std::filesystem;
@@ -36,7 +37,7 @@ std::string strip_trailing_slashes(std::string s) {
 } // namespace
 
 void throw_errno(int errno_value, const std::string &what, const std::string &uri) {
-  const std::string msg = uri + ": " + what + ": " + std::strerror(errno_value);
+  const std::string msg = uri + ": " + what + ": " + std::generic_category().message(errno_value);
   switch (errno_value) {
   case ENOENT:
     throw sdk::Error(HODEI_ERR_NOT_FOUND, msg);
@@ -74,7 +75,7 @@ RootJail::RootJail(const std::string &root) : root_(strip_trailing_slashes(fs::p
   if (!root_fd_.valid()) throw_errno(errno, "opening the artifact root", "config.root \"" + root_ + "\"");
 
   // Test seam and escape hatch: HODEI_ARTIFACT_FS_RESOLVE=realpath forces the fallback resolution.
-  const char *mode = std::getenv("HODEI_ARTIFACT_FS_RESOLVE");
+  const char *mode = std::getenv("HODEI_ARTIFACT_FS_RESOLVE"); // NOLINT(concurrency-mt-unsafe): the host never sets it
   if (mode != nullptr && std::strcmp(mode, "realpath") == 0) {
     use_openat2_ = false;
   } else {

@@ -25,7 +25,7 @@ std::string Sha256::hex_digest() {
     throw sdk::Error(HODEI_ERR_INTERNAL, "OpenSSL: SHA-256 final failed");
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
-  out.reserve(2 * len);
+  out.reserve(size_t{len} * 2);
   for (unsigned int i = 0; i < len; ++i) {
     out.push_back(kHex[md[i] >> 4]);
     out.push_back(kHex[md[i] & 0xF]);

@@ -56,7 +56,8 @@ std::vector<FoundFile> find_files(const RootJail &jail, const std::string &rel_p
       throw_errno(e, "reading folder \"" + dir_rel + "\"", uri);
     }
     errno = 0;
-    while (const dirent *entry = ::readdir(dir.get())) {
+    // readdir is safe on a DIR no other thread uses (glibc; readdir_r is deprecated in its favour).
+    while (const dirent *entry = ::readdir(dir.get())) { // NOLINT(concurrency-mt-unsafe)
       const std::string name = entry->d_name;
       if (name == "." || name == ".." || starts_with(name, std::string(kTempPrefix))) continue;
       const std::string rel = dir_rel.empty() ? name : dir_rel + "/" + name;

@@ -9,8 +9,8 @@ namespace hodei::artifact_s3 {
 
 class ChunkedWriter {
 public:
-  static constexpr size_t kMinChunk = 64 * 1024;
-  static constexpr size_t kBufferSize = 256 * 1024;
+  static constexpr size_t kMinChunk = size_t{64} * 1024;
+  static constexpr size_t kBufferSize = size_t{256} * 1024;
 
   explicit ChunkedWriter(const sdk::WriteStream &dst) : dst_(dst) { buf_.reserve(kBufferSize); }
 

@@ -6,6 +6,7 @@
 #include <map>
 #include <pwd.h>
 #include <unistd.h>
+#include <vector>
 
 namespace hodei::artifact_s3 {
 namespace {
@@ -19,14 +20,20 @@ std::string trim(const std::string &s) {
 
 std::string home_dir(const EnvLookup &env) {
   if (auto home = env("HOME"); home && !home->empty()) return *home;
-  if (const passwd *pw = ::getpwuid(::getuid()); pw != nullptr && pw->pw_dir != nullptr) return pw->pw_dir;
+  passwd entry{};
+  passwd *found = nullptr;
+  std::vector<char> buffer(16384); // getpwuid_r: the re-entrant form (the plugin may run on any host thread)
+  if (::getpwuid_r(::getuid(), &entry, buffer.data(), buffer.size(), &found) == 0 && found != nullptr &&
+      found->pw_dir != nullptr) {
+    return found->pw_dir;
+  }
   return {};
 }
 
 } // namespace
 
 std::optional<std::string> process_env(const char *name) {
-  const char *v = std::getenv(name);
+  const char *v = std::getenv(name); // NOLINT(concurrency-mt-unsafe): the host never sets the environment
   if (v == nullptr) return std::nullopt;
   return std::string(v);
 }

@@ -10,8 +10,8 @@ namespace {
 
 // Error bodies and XML answers are small; anything bigger is cut (errors) or refused (XML answers).
 constexpr size_t kMaxCollectedBody = 32u << 20;
-constexpr long kReceiveBufferBytes = 512 * 1024;
-constexpr long kUploadBufferBytes = 1024 * 1024;
+constexpr long kReceiveBufferBytes = 512L * 1024;
+constexpr long kUploadBufferBytes = 1024L * 1024;
 
 std::mutex g_global_mutex;
 int g_global_users = 0;

@@ -4,7 +4,7 @@
 
 namespace hodei::artifact_s3 {
 namespace {
-constexpr uint64_t kInitialBuffer = 256 * 1024;
+constexpr uint64_t kInitialBuffer = uint64_t{256} * 1024;
 } // namespace
 
 bool PartReader::next(std::string &buf, uint64_t part_size) {

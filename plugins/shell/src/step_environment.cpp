@@ -19,7 +19,7 @@ void apply(std::map<std::string, std::string> &env, const std::vector<sdk::EnvVa
 BaseEnvironment BaseEnvironment::capture() {
   BaseEnvironment base;
   for (const char *name : kInheritedVariables) {
-    if (const char *value = std::getenv(name)) base.vars_[name] = value;
+    if (const char *value = std::getenv(name)) base.vars_[name] = value; // NOLINT(concurrency-mt-unsafe): see header
   }
   base.vars_.try_emplace("PATH", kDefaultPath);
   return base;

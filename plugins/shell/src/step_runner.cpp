@@ -21,7 +21,7 @@ using Clock = std::chrono::steady_clock;
 // message says which of the two is wrong.
 std::optional<std::string> check_directory(const std::string &cwd) {
   struct stat st {};
-  if (::stat(cwd.c_str(), &st) != 0) return "working folder " + cwd + ": " + std::strerror(errno);
+  if (::stat(cwd.c_str(), &st) != 0) return "working folder " + cwd + ": " + std::generic_category().message(errno);
   if (!S_ISDIR(st.st_mode)) return "working folder " + cwd + ": not a folder";
   return std::nullopt;
 }
