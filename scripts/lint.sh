@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Static checks, both fatal: clang-format (the repo's .clang-format) over every tracked C and C++ file, then
-# clang-tidy (the repo's .clang-tidy; every check an error) over the translation units of the product: host/,
-# plugin-api/, plugins/, devserver/ and proto/. `--all` adds tests/, fuzz/, bench/ and examples/.
+# Static checks, all fatal: no ';' in a Catch test name, clang-format (the repo's .clang-format) over every tracked
+# C and C++ file, then clang-tidy (the repo's .clang-tidy; every check an error) over the translation units of the
+# product: host/, plugin-api/, plugins/, devserver/ and proto/. `--all` adds tests/, fuzz/, bench/ and examples/.
 # clang-tidy reads the dev build's compile_commands.json (generated protobuf headers included), so this builds the
 # dev preset first when it is missing.
 #
@@ -17,6 +17,13 @@ case "${1:-}" in
   -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
   *) echo "lint.sh: unknown argument '$1' (expected --all or nothing)" >&2; exit 2 ;;
 esac
+
+# catch_discover_tests hands test names to CMake as a list: a ';' in a name splits its ctest entry in two, and
+# neither half matches a test case.
+if git grep -nE 'TEST_CASE\("[^"]*;' -- tests; then
+  echo "lint.sh: the test names above contain ';', which splits their ctest entries; use a comma" >&2
+  exit 1
+fi
 
 echo "lint.sh: clang-format"
 mapfile -t sources < <(git ls-files '*.c' '*.h' '*.cpp' '*.hpp')

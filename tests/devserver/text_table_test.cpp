@@ -40,7 +40,7 @@ TEST_CASE("a table keeps whitespace-separated fields apart for awk whatever the 
   CHECK(third == "c");
 }
 
-TEST_CASE("a short row gets empty cells and no trailing blanks; a long row is refused") {
+TEST_CASE("a short row gets empty cells and no trailing blanks, and a long row is refused") {
   TextTable table({"A", "B"});
   table.add_row({"only"});
   CHECK(printed(table) == "A     B\nonly\n");
