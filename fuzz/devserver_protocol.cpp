@@ -60,7 +60,7 @@ std::vector<v1::WorkerMessage> messages_of(const uint8_t *data, size_t size) {
 class ScratchDir {
 public:
   ScratchDir() {
-    const char *tmp = std::getenv("TMPDIR");
+    const char *tmp = std::getenv("TMPDIR"); // NOLINT(concurrency-mt-unsafe): nothing sets it
     std::string pattern = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/hodei-fuzz-devserver.XXXXXX";
     if (mkdtemp(pattern.data()) == nullptr) std::abort();
     base_ = pattern;
@@ -147,7 +147,8 @@ void run(const fs::path &dir, std::vector<v1::WorkerMessage> &messages) {
     drain_outbox(*outbox, control_plane);
     (void)control_plane.close_stream(stream);
     jobs_before_restart = control_plane.list_jobs();
-    if (std::getenv("HODEI_FUZZ_VERBOSE") != nullptr) { // to see how far a seed gets
+    // To see how far a seed gets. NOLINTNEXTLINE(concurrency-mt-unsafe): nothing sets the environment
+    if (std::getenv("HODEI_FUZZ_VERBOSE") != nullptr) {
       for (const JobRecord &job : jobs_before_restart) {
         std::fprintf(stderr, "%s epoch %llu: %s\n", job.id.c_str(), static_cast<unsigned long long>(job.lease_epoch),
                      std::string(to_string(job.state)).c_str());

@@ -13,11 +13,12 @@
 extern char **environ; // NOLINT
 
 int main(int argc, char **argv) {
-  const int total = argc > 1 ? std::atoi(argv[1]) : 2000;
-  const int threads = argc > 2 ? std::atoi(argv[2]) : 2;
+  const int total = argc > 1 ? std::stoi(argv[1]) : 2000;
+  const int threads = argc > 2 ? std::stoi(argv[2]) : 2;
   std::atomic<int> next{0};
   const auto started = std::chrono::steady_clock::now();
   std::vector<std::thread> pool;
+  pool.reserve(static_cast<size_t>(threads));
   for (int t = 0; t < threads; ++t) {
     pool.emplace_back([&] {
       char sh[] = "/bin/sh";

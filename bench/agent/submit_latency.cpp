@@ -62,7 +62,7 @@ int main(int argc, char **argv) {
   client.server = argv[1];
   if (const char *token = std::getenv("HODEI_DEVSERVER_TOKEN")) client.token = token; // NOLINT(concurrency-mt-unsafe)
   const std::string spec = hodei::devserver::read_whole_file(argv[2]);
-  const int runs = std::max(1, std::atoi(argv[3]));
+  const int runs = std::max(1, std::stoi(argv[3]));
   auto stub = v1::AdminService::NewStub(hodei::devserver::rpc::make_channel(client));
   if (!run_once(*stub, client, spec)) return 1; // warm-up: connection, first assignment; not counted
   for (int i = 0; i < runs; ++i) {

@@ -61,7 +61,7 @@ int main(int argc, char **argv) {
   const std::string op = argv[3];
   void *lib = ::dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
   if (lib == nullptr) {
-    std::fprintf(stderr, "dlopen: %s\n", ::dlerror());
+    std::fprintf(stderr, "dlopen: %s\n", ::dlerror()); // NOLINT(concurrency-mt-unsafe): one thread
     return 1;
   }
   auto entry = reinterpret_cast<hodei_plugin_entry_fn>(::dlsym(lib, HODEI_PLUGIN_ENTRY_SYMBOL));

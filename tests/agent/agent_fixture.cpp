@@ -48,7 +48,7 @@ void Cluster::kill_server() {
 }
 
 fs::path Cluster::write_worker_config(const WorkerSetup &setup) const {
-  const fs::path config = dir.path() / "worker.json";
+  fs::path config = dir.path() / "worker.json";
   std::ostringstream json;
   json << "{ \"server\": { \"reconnect_initial_backoff_ms\": 100, \"reconnect_max_backoff_ms\": 1000"
        << (setup.server_config.empty() ? "" : ", ") << setup.server_config
@@ -89,7 +89,7 @@ ProcessResult Cluster::cli(std::vector<std::string> args, std::chrono::milliseco
 }
 
 fs::path Cluster::job_file(const std::string &name, const std::string &json) const {
-  const fs::path p = dir.path() / name;
+  fs::path p = dir.path() / name;
   std::ofstream(p) << json;
   return p;
 }

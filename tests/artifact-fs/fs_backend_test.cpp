@@ -103,7 +103,7 @@ TEST_CASE("fs: round trips keep every byte", "[roundtrip]") {
   CHECK(sink.bytes() == size);
   CHECK(sink.sha256() == sha);
   // Streamed in chunks of at least 64 KiB (the last one may be shorter).
-  for (size_t i = 0; i + 1 < sink.chunks().size(); ++i) CHECK(sink.chunks()[i] >= 64 * 1024);
+  for (size_t i = 0; i + 1 < sink.chunks().size(); ++i) CHECK(sink.chunks()[i] >= size_t{64} * 1024);
 
   const InfoResult st = f.backend.stat(uri);
   REQUIRE(st.ok());

@@ -16,7 +16,7 @@ constexpr uint64_t kPart = 5ull << 20; // the smallest part size S3 allows, to k
 #define REQUIRE_S3_SERVER(var)                                                                                         \
   const std::optional<S3TestEnv> var##_found = s3_env_or_skip();                                                       \
   if (!var##_found) return;                                                                                            \
-  const S3TestEnv &var = *var##_found
+  const S3TestEnv &var = *var##_found /* NOLINT(bugprone-macro-parentheses): var is a declared name */
 
 struct Plugin {
   FakeHost host;
@@ -50,7 +50,7 @@ TEST_CASE("s3: round trips keep every byte", "[s3][roundtrip]") {
     REQUIRE(put.ok());
     CHECK(put.info.size == size);
     CHECK(std::string(put.info.sha256_hex) == sha);
-    CHECK(std::string(put.info.etag).size() > 0);
+    CHECK(!std::string(put.info.etag).empty());
 
     WriteSink sink;
     const CallResult get = p.backend.get(uri, sink);
@@ -58,7 +58,7 @@ TEST_CASE("s3: round trips keep every byte", "[s3][roundtrip]") {
     REQUIRE(get.ok());
     CHECK(sink.bytes() == size);
     CHECK(sink.sha256() == sha);
-    for (size_t i = 0; i + 1 < sink.chunks().size(); ++i) CHECK(sink.chunks()[i] >= 64 * 1024);
+    for (size_t i = 0; i + 1 < sink.chunks().size(); ++i) CHECK(sink.chunks()[i] >= size_t{64} * 1024);
 
     const InfoResult st = p.backend.stat(uri);
     REQUIRE(st.ok());
@@ -274,6 +274,7 @@ TEST_CASE("s3: keys with special characters, list with pages, remove", "[s3]") {
   INFO(all.message);
   REQUIRE(all.ok());
   std::vector<std::string> expected;
+  expected.reserve(keys.size());
   for (const std::string &key : keys) expected.push_back(bucket.uri(key));
   std::sort(expected.begin(), expected.end());
   CHECK(all.uris() == expected);

@@ -73,6 +73,7 @@ TEST_CASE("two concurrent jobs needing the same input cause one download") {
   // Catch assertions are not thread-safe (TSan reports them): the threads only record, the test thread checks.
   std::array<std::string, 4> seen;
   std::vector<std::thread> jobs;
+  jobs.reserve(seen.size());
   for (std::string &got : seen) {
     jobs.emplace_back([&] {
       const ArtifactCache::Lease l =

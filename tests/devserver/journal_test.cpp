@@ -84,6 +84,7 @@ TEST_CASE("the journal commits many concurrent appends in groups", "[devserver][
   {
     Journal journal(options(dir.path()));
     std::vector<std::thread> threads;
+    threads.reserve(4);
     std::atomic<int> not_durable{0}; // Catch assertions are not thread-safe: count here, check after the join
     for (int t = 0; t < 4; ++t) {
       threads.emplace_back([&journal, &not_durable, t] {
@@ -166,7 +167,7 @@ TEST_CASE("every intermediate state of a compaction loads to the same records", 
   // (temp file, rename), then generation 1's files are removed. The state after the batch: a=2, b=2, c=1.
   TempDir dir;
   fs::create_directories(dir.path());
-  const fs::path d = dir.path();
+  const fs::path &d = dir.path();
   const Records expected{{"job:a", "2"}, {"job:b", "2"}, {"job:c", "1"}};
   write_file(Journal::snapshot_path(d, 1), lines({{"job:a", "0"}, {"job:b", "0"}}));
   write_file(Journal::journal_path(d, 1), lines({{"job:a", "1"}, {"job:b", "1"}, {"job:a", "2"}}));

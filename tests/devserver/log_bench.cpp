@@ -10,7 +10,7 @@ using namespace hodei::devserver::test;
 
 TEST_CASE("acked log throughput per sync policy", "[.][bench]") {
   for (const LogSync sync : {LogSync::os, LogSync::fsync}) {
-    for (const std::size_t chunk_size : {std::size_t{4096}, std::size_t{256 * 1024}}) {
+    for (const std::size_t chunk_size : {std::size_t{4096}, std::size_t{256} * 1024}) {
       ServerFixture fixture(FixtureOptions{std::nullopt, std::chrono::seconds(30), sync});
       auto worker = connected_worker(fixture.worker_options());
       const std::string job_id = fixture.submit(job_json());
@@ -26,8 +26,8 @@ TEST_CASE("acked log throughput per sync policy", "[.][bench]") {
       }
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       std::cout << (sync == LogSync::fsync ? "fsync" : "os   ") << " chunk " << chunk_size << " B: " << count / seconds
-                << " acked chunks/s, " << (count * chunk_size) / seconds / (1024 * 1024) << " MiB/s, "
-                << 1e6 * seconds / count << " us per chunk round trip\n";
+                << " acked chunks/s, " << static_cast<double>(count * chunk_size) / seconds / (1024 * 1024)
+                << " MiB/s, " << 1e6 * seconds / count << " us per chunk round trip\n";
     }
   }
 }

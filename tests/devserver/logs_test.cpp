@@ -57,7 +57,7 @@ TEST_CASE("log chunks are stored byte-exact and acknowledged with the committed 
   }
   REQUIRE(job.worker->log(job.held, v1::LOG_STREAM_STDERR, 0, err));
   REQUIRE(job.worker->wait_for_ack(job.job_id, v1::LOG_STREAM_STDERR, err.size()));
-  const std::string big(1024 * 1024, 'z'); // exactly the limit
+  const std::string big(size_t{1024} * 1024, 'z'); // exactly the limit
   REQUIRE(job.worker->log(job.held, v1::LOG_STREAM_SYSTEM, 0, big));
   REQUIRE(job.worker->wait_for_ack(job.job_id, v1::LOG_STREAM_SYSTEM, big.size()));
 

@@ -22,8 +22,8 @@ TEST_CASE("register negotiates the protocol and heartbeats keep the session", "[
   CHECK(accepted.protocol_version() == 1);
   CHECK(accepted.lease_timeout_ms() == 30000);
   CHECK(accepted.heartbeat_interval_ms() == 10000);
-  CHECK(accepted.max_message_bytes() == 4u * 1024 * 1024);
-  CHECK(accepted.max_log_chunk_bytes() == 1024u * 1024);
+  CHECK(accepted.max_message_bytes() == uint64_t{4} * 1024 * 1024);
+  CHECK(accepted.max_log_chunk_bytes() == uint64_t{1024} * 1024);
   CHECK(accepted.features_size() == 2);
 
   CHECK(worker.heartbeat() == v1::HEARTBEAT_STATUS_OK);
@@ -197,7 +197,7 @@ TEST_CASE("malformed messages are refused and counted, the stream and the server
     WorkerClientOptions options = fixture.worker_options();
     options.max_send_bytes = 16 * 1024 * 1024;
     auto worker = connected_worker(options);
-    REQUIRE(worker->log(lease("job-1", 1), v1::LOG_STREAM_STDOUT, 0, std::string(5 * 1024 * 1024, 'b')));
+    REQUIRE(worker->log(lease("job-1", 1), v1::LOG_STREAM_STDOUT, 0, std::string(size_t{5} * 1024 * 1024, 'b')));
     const auto ended = worker->wait_stream_end();
     REQUIRE(ended);
     CHECK(ended->error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED);
@@ -329,6 +329,7 @@ TEST_CASE("a WorkerBatch is applied in order as if each message came alone", "[d
   }
   SECTION("assignments made at once reach the worker in order (as a ServerBatch when they were ready together)") {
     std::vector<std::string> ids;
+    ids.reserve(3);
     for (int i = 0; i < 3; ++i) ids.push_back(fixture.submit(job_json("queued-" + std::to_string(i))));
     credits.mutable_credits()->set_free_slots(3);
     credits.mutable_credits()->set_assignments_received(1);

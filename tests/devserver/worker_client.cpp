@@ -61,7 +61,7 @@ grpc::Status WorkerClient::register_worker(v1::RegisterResponse *response) {
   context.set_deadline(std::chrono::system_clock::now() + kWait);
   v1::RegisterResponse local;
   v1::RegisterResponse &out = response != nullptr ? *response : local;
-  const grpc::Status status = management_->Register(&context, request, &out);
+  grpc::Status status = management_->Register(&context, request, &out);
   if (status.ok() && out.has_accepted()) {
     worker_id_ = out.accepted().worker_id();
     session_id_ = out.accepted().session_id();
@@ -183,7 +183,7 @@ bool WorkerClient::log(const v1::JobLease &job, v1::LogStream stream, uint64_t o
 }
 
 bool WorkerClient::finish(const v1::JobLease &job, v1::JobOutcome outcome,
-                          std::map<v1::LogStream, uint64_t> log_lengths, std::optional<int32_t> exit_code) {
+                          const std::map<v1::LogStream, uint64_t> &log_lengths, std::optional<int32_t> exit_code) {
   v1::WorkerMessage message;
   v1::JobFinished &finished = *message.mutable_finished();
   *finished.mutable_lease() = job;

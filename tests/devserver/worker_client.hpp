@@ -73,7 +73,7 @@ public:
               v1::RejectCode code = v1::REJECT_CODE_EXECUTOR_UNAVAILABLE);
   bool status(const v1::JobLease &lease, v1::JobPhase phase, std::optional<uint32_t> step = std::nullopt);
   bool log(const v1::JobLease &lease, v1::LogStream stream, uint64_t offset, const std::string &data);
-  bool finish(const v1::JobLease &lease, v1::JobOutcome outcome, std::map<v1::LogStream, uint64_t> log_lengths,
+  bool finish(const v1::JobLease &lease, v1::JobOutcome outcome, const std::map<v1::LogStream, uint64_t> &log_lengths,
               std::optional<int32_t> exit_code = 0);
 
   // Next server message (any kind) within `timeout`.

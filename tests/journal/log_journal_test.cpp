@@ -32,14 +32,14 @@ std::vector<uint8_t> read_rest(const StreamJournal &j, uint64_t offset) {
 TEST_CASE("journal keeps bytes in memory within its budget and spills the rest to disk, byte-exact") {
   SpoolBudget budget(1 << 30);
   const hodei::test::TempDir spool("hodei-journal-test");
-  StreamJournal j(spool.path(), 64 * 1024, budget, nullptr);
+  StreamJournal j(spool.path(), uint64_t{64} * 1024, budget, nullptr);
   uint64_t written = 0;
   for (size_t n : {1000, 60000, 10000, 200000, 3}) {
     j.append(pattern(written, n));
     written += n;
   }
   CHECK(j.end_offset() == written);
-  CHECK(j.memory_bytes() <= 64 * 1024);
+  CHECK(j.memory_bytes() <= uint64_t{64} * 1024);
   CHECK(j.spooled_bytes() > 0);
   CHECK(budget.used() == j.spooled_bytes());
   CHECK(read_rest(j, 0) == pattern(0, written));
@@ -72,9 +72,9 @@ TEST_CASE("journal commit frees memory and spool, and the spool quota is returne
 }
 
 TEST_CASE("journal append blocks at the spool quota until an ack frees space, losing nothing") {
-  SpoolBudget budget(64 * 1024);
+  SpoolBudget budget(uint64_t{64} * 1024);
   const hodei::test::TempDir spool("hodei-journal-test");
-  StreamJournal j(spool.path(), 16 * 1024, budget, nullptr);
+  StreamJournal j(spool.path(), uint64_t{16} * 1024, budget, nullptr);
   constexpr size_t total = 1 << 20;
   std::atomic<uint64_t> appended{0};
   std::thread writer([&] {
@@ -86,7 +86,7 @@ TEST_CASE("journal append blocks at the spool quota until an ack frees space, lo
   // The writer stops well short of the end while nothing is acknowledged.
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   CHECK(appended.load() < total);
-  CHECK(budget.used() <= 64 * 1024);
+  CHECK(budget.used() <= uint64_t{64} * 1024);
   // A reader that acknowledges what it read lets the writer finish; every byte arrives in order.
   std::vector<uint8_t> received;
   uint64_t offset = 0;
@@ -153,7 +153,7 @@ TEST_CASE("journal survives random appends, reads and acks") {
 TEST_CASE("journal append_to adds the bytes after what the string holds, from memory and spool pieces") {
   SpoolBudget budget(1 << 30);
   const hodei::test::TempDir spool("hodei-journal-test");
-  StreamJournal j(spool.path(), 64 * 1024, budget, nullptr);
+  StreamJournal j(spool.path(), uint64_t{64} * 1024, budget, nullptr);
   uint64_t written = 0;
   for (size_t n : {1000, 60000, 10000, 200000, 3}) { // memory first, then spool pieces
     j.append(pattern(written, n));
@@ -178,7 +178,7 @@ TEST_CASE("journal reuses a freed memory piece for new bytes without mixing old 
   StreamJournal j(spool.path(), 4 << 20, budget, nullptr);
   uint64_t end = 0;
   for (int round = 0; round < 6; ++round) { // each round fills (at least) one piece, acks it, and starts a new one
-    const size_t n = 700 * 1024 + static_cast<size_t>(round) * 100000;
+    const size_t n = size_t{700} * 1024 + static_cast<size_t>(round) * 100000;
     j.append(pattern(end, n));
     end += n;
     std::string sent;

@@ -51,7 +51,7 @@ fs::path build_example(const std::string &name, const fs::path &prefix, const fs
             "-DCMAKE_C_COMPILER=" HODEI_C_COMPILER, "-DCMAKE_CXX_COMPILER=" HODEI_CXX_COMPILER,
             "-DCMAKE_C_FLAGS=" + warnings, "-DCMAKE_CXX_FLAGS=" + warnings});
   must_run({HODEI_CMAKE_COMMAND, "--build", build_dir.string(), "--", "-j2"});
-  const fs::path plugin = build_dir / output;
+  fs::path plugin = build_dir / output;
   REQUIRE(fs::exists(plugin));
   return plugin;
 }

@@ -83,7 +83,7 @@ template <typename Measure> bool in_child(Measure measure, double (&times)[3]) {
 } // namespace
 
 int main(int argc, char **argv) {
-  const int runs = argc > 1 ? std::max(1, std::atoi(argv[1])) : 51;
+  const int runs = argc > 1 ? std::max(1, std::stoi(argv[1])) : 51;
   spdlog::set_level(spdlog::level::warn);
   const hodei::test::TempPluginDir dir;
   std::vector<std::string> names = {"libhodei_test_c.so", "libhodei_test_good.so", "libhodei_test_good_alt.so",
@@ -93,6 +93,7 @@ int main(int argc, char **argv) {
   const auto options = hodei::test::options_for(dir.path());
 
   std::vector<std::filesystem::path> files;
+  files.reserve(names.size());
   for (const auto &name : names) files.push_back(dir.path() / name);
 
   std::vector<double> load_us;

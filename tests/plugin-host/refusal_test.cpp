@@ -16,7 +16,7 @@ namespace {
 // Puts `broken` (a test plugin file) beside the good C plugin, loads the folder, checks the good plugin loaded and
 // `broken` was refused with every keyword; returns the message.
 std::string refusal_beside_good_plugin(const std::string &broken, const std::vector<std::string> &keywords,
-                                       RegistryOptions extra = {}) {
+                                       const RegistryOptions &extra = {}) {
   TempPluginDir dir;
   dir.add("libhodei_test_c.so");
   const auto file = dir.add(broken);

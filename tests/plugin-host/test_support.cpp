@@ -20,7 +20,7 @@ TempPluginDir::~TempPluginDir() {
 }
 
 fs::path TempPluginDir::add(const std::string &name, const std::string &as) const {
-  const fs::path to = path_ / (as.empty() ? name : as);
+  fs::path to = path_ / (as.empty() ? name : as);
   fs::copy_file(test_plugin_dir() / name, to, fs::copy_options::overwrite_existing);
   fs::permissions(to, fs::perms(0644), fs::perm_options::replace);
   return to;

@@ -34,7 +34,7 @@ TEST_CASE("graceful cancel stops the step's whole process group, grandchildren i
   CHECK(r.term_signal == SIGTERM); // polite stop was enough: no SIGKILL needed
   CHECK(sink.started() == std::vector<uint32_t>{0});
   CHECK(eventually([&] { return process_gone(*grandchild); }, seconds(5)));
-  CHECK(protocol_errors(sink) == "");
+  CHECK(protocol_errors(sink).empty());
 }
 
 TEST_CASE("a step that ignores SIGTERM is killed with SIGKILL once the grace period is over", "[shell][cancel]") {
@@ -83,7 +83,7 @@ TEST_CASE("a cancel right after start runs no further step", "[shell][cancel]") 
   CHECK(r.outcome == HODEI_OUTCOME_CANCELLED);
   CHECK(r.steps_run <= 1);
   CHECK(sink.started().size() <= 1);
-  CHECK(protocol_errors(sink) == "");
+  CHECK(protocol_errors(sink).empty());
 }
 
 TEST_CASE("cancel is idempotent and safe concurrently with wait", "[shell][cancel]") {
@@ -99,6 +99,7 @@ TEST_CASE("cancel is idempotent and safe concurrently with wait", "[shell][cance
   std::thread waiter([&] { wait_status = running.wait(-1, waited); });
   std::atomic<int> failures{0};
   std::vector<std::thread> cancellers;
+  cancellers.reserve(4);
   for (int t = 0; t < 4; ++t) {
     cancellers.emplace_back([&, t] {
       for (int i = 0; i < 50; ++i) {

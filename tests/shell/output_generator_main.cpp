@@ -49,7 +49,7 @@ int main(int argc, char **argv) {
     outputs.push_back({2, ByteGenerator(hodei::shell_test::stderr_seed(seed)), total});
 
   ByteGenerator chunk_sizes(seed + 1);
-  std::vector<unsigned char> buf(256 * 1024);
+  std::vector<unsigned char> buf(size_t{256} * 1024);
   for (bool more = true; more;) {
     more = false;
     for (Output &o : outputs) {

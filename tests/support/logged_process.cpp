@@ -46,6 +46,7 @@ LoggedProcess::LoggedProcess(std::vector<std::string> argv, std::filesystem::pat
   for (std::string &s : argv_) cargs.push_back(s.data());
   cargs.push_back(nullptr);
   std::vector<char *> cenv;
+  cenv.reserve(env.size() + 1);
   for (std::string &s : env) cenv.push_back(s.data());
   cenv.push_back(nullptr);
   const int rc = ::posix_spawnp(&pid_, cargs[0], &fa, nullptr, cargs.data(), cenv.data());

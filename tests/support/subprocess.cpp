@@ -19,6 +19,7 @@ using Clock = std::chrono::steady_clock;
 
 std::vector<char *> c_strings(std::vector<std::string> &v) {
   std::vector<char *> out;
+  out.reserve(v.size() + 1);
   for (std::string &s : v) out.push_back(s.data());
   out.push_back(nullptr);
   return out;

@@ -25,7 +25,7 @@ sockaddr_in loopback(int port) {
 
 namespace {
 
-constexpr size_t kMaxBuffered = 256 * 1024; // per direction: beyond it the proxy stops reading (backpressure)
+constexpr size_t kMaxBuffered = size_t{256} * 1024; // per direction: beyond it the proxy stops reading (backpressure)
 
 void set_nonblocking(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK); }
 

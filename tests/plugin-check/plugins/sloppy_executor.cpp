@@ -68,6 +68,7 @@ private:
       for (char **e = environ; *e != nullptr; ++e) env.emplace_back(*e);
       for (const auto &v : spec_.env) env.push_back(v.name + "=" + v.value);
       std::vector<char *> envp;
+      envp.reserve(env.size() + 1);
       for (std::string &e : env) envp.push_back(e.data());
       envp.push_back(nullptr);
       pid_t pid = -1;
