@@ -34,7 +34,7 @@ TEST_CASE("graceful cancel stops the step's whole process group, grandchildren i
   CHECK(r.term_signal == SIGTERM); // polite stop was enough: no SIGKILL needed
   CHECK(sink.started() == std::vector<uint32_t>{0});
   CHECK(eventually([&] { return process_gone(*grandchild); }, seconds(5)));
-  CHECK(protocol_errors(sink).empty());
+  CHECK(protocol_errors(sink) == "");
 }
 
 TEST_CASE("a step that ignores SIGTERM is killed with SIGKILL once the grace period is over", "[shell][cancel]") {
@@ -83,7 +83,7 @@ TEST_CASE("a cancel right after start runs no further step", "[shell][cancel]") 
   CHECK(r.outcome == HODEI_OUTCOME_CANCELLED);
   CHECK(r.steps_run <= 1);
   CHECK(sink.started().size() <= 1);
-  CHECK(protocol_errors(sink).empty());
+  CHECK(protocol_errors(sink) == "");
 }
 
 TEST_CASE("cancel is idempotent and safe concurrently with wait", "[shell][cancel]") {

@@ -62,7 +62,7 @@ TEST_CASE("a missing shell ends the job with outcome error and says why", "[shel
   CHECK_THAT(sink.err(), Catch::Contains("/nonexistent/shell"));
   REQUIRE(sink.finished().size() == 1);
   CHECK(sink.finished()[0].exit_code == -1);
-  CHECK(protocol_errors(sink).empty());
+  CHECK(protocol_errors(sink) == "");
 }
 
 TEST_CASE("working_dir is resolved inside the workspace", "[shell][workdir]") {

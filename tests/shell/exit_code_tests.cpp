@@ -40,7 +40,7 @@ TEST_CASE("a step that exits 0 succeeds and reports its start time and duration"
   CHECK(finished[0].started_unix_ms <= after);
   CHECK(finished[0].duration_ms >= 100);
   CHECK(finished[0].duration_ms <= after - before);
-  CHECK(protocol_errors(sink).empty());
+  CHECK(protocol_errors(sink) == "");
 }
 
 TEST_CASE("a step's non-zero exit code fails the job and is reported", "[shell][exit]") {
@@ -54,7 +54,7 @@ TEST_CASE("a step's non-zero exit code fails the job and is reported", "[shell][
   CHECK(r.term_signal == 0);
   REQUIRE(sink.finished().size() == 1);
   CHECK(sink.finished()[0].exit_code == 3);
-  CHECK(protocol_errors(sink).empty());
+  CHECK(protocol_errors(sink) == "");
 }
 
 TEST_CASE("the job stops at the first failing step", "[shell][exit]") {
@@ -72,7 +72,7 @@ TEST_CASE("the job stops at the first failing step", "[shell][exit]") {
   CHECK(r.steps_run == 2);
   CHECK(sink.started() == std::vector<uint32_t>{0, 1});
   CHECK(sink.out() == "one\ntwo\n");
-  CHECK(protocol_errors(sink).empty());
+  CHECK(protocol_errors(sink) == "");
 }
 
 TEST_CASE("continue_on_error lets the following steps run and the job succeed", "[shell][exit]") {
@@ -91,7 +91,7 @@ TEST_CASE("continue_on_error lets the following steps run and the job succeed", 
   CHECK(finished[0].exit_code == 5);
   CHECK(finished[1].exit_code == 0);
   CHECK(sink.out() == "after\n");
-  CHECK(protocol_errors(sink).empty());
+  CHECK(protocol_errors(sink) == "");
 }
 
 TEST_CASE("a step killed by a signal reports term_signal and exit_code -1", "[shell][exit]") {

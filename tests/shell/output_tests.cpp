@@ -40,7 +40,7 @@ TEST_CASE("stdout and stderr are kept apart, each in order", "[shell][output]") 
   CHECK(r.outcome == HODEI_OUTCOME_SUCCEEDED);
   CHECK(sink.out() == "out1\nout2\nno newline");
   CHECK(sink.err() == "err1\nerr2\n");
-  CHECK(protocol_errors(sink).empty());
+  CHECK(protocol_errors(sink) == "");
 }
 
 TEST_CASE("stdin of a step is /dev/null", "[shell][output]") {
@@ -70,7 +70,7 @@ TEST_CASE("100 MB of output on both streams arrive byte-exact with bounded memor
   CHECK(sink.sha256(HODEI_STREAM_STDERR) == expected_sha256(stderr_seed(kSeed), kPerStream));
   // The executor holds at most a read buffer (1 MiB) per job: 100 MB must not show up in the peak RSS.
   CHECK(peak_after - peak_before < uint64_t{32} * 1024 * 1024);
-  CHECK(protocol_errors(sink).empty());
+  CHECK(protocol_errors(sink) == "");
 }
 
 TEST_CASE("a slow sink pushes back on the step and still gets every byte", "[shell][output][backpressure]") {
@@ -94,7 +94,7 @@ TEST_CASE("a slow sink pushes back on the step and still gets every byte", "[she
   CHECK(r.outcome == HODEI_OUTCOME_SUCCEEDED);
   CHECK(sink.sha256(HODEI_STREAM_STDOUT) == expected_sha256(stdout_seed(kSeed), kPerStream));
   CHECK(sink.sha256(HODEI_STREAM_STDERR) == expected_sha256(stderr_seed(kSeed), kPerStream));
-  CHECK(protocol_errors(sink).empty());
+  CHECK(protocol_errors(sink) == "");
 }
 
 TEST_CASE("a sink answering 'cancelled' ends the job as cancelled with no further step", "[shell][output]") {
@@ -110,5 +110,5 @@ TEST_CASE("a sink answering 'cancelled' ends the job as cancelled with no furthe
   CHECK(sink.started() == std::vector<uint32_t>{0});
   // The executor keeps draining: the host took those bytes too.
   CHECK(sink.out() == "first\nsecond\n");
-  CHECK(protocol_errors(sink).empty());
+  CHECK(protocol_errors(sink) == "");
 }
